@@ -1,0 +1,111 @@
+import { type Rng, randn, Tensor, zeros } from '@dlfs/tensor';
+import { describe, expect, it } from 'vitest';
+import { checkLayer, type LayerDefLike, type LayerLike } from './check-layer.js';
+
+type Flaw = 'dx' | 'grad' | 'mutates-dout' | 'shape';
+
+/** y = x ⊙ a + c per feature, with params a and c: dx = dout ⊙ a, da = Σ dout ⊙ x, dc = Σ dout. */
+function scaleShift(flaw?: Flaw): LayerDefLike<{ features: number }> {
+  return {
+    type: 'scale-shift',
+    create: ({ features }, { rng }: { rng: Rng }): LayerLike => {
+      const a = randn([features], rng);
+      const c = randn([features], rng);
+      const da = zeros([features]);
+      const dc = zeros([features]);
+      let x: Tensor | undefined;
+      return {
+        params: { a, c },
+        grads: { a: da, c: dc },
+        outputShape: flaw === 'shape' ? [features + 1] : [features],
+        forward(input) {
+          x = input;
+          const y = zeros(input.shape);
+          for (let i = 0; i < input.size; i++) y.data[i] = input.data[i]! * a.data[i % features]! + c.data[i % features]!;
+          return y;
+        },
+        backward(dout) {
+          const dx = zeros(dout.shape);
+          da.data.fill(0);
+          dc.data.fill(0);
+          for (let i = 0; i < dout.size; i++) {
+            const f = i % features;
+            dx.data[i] = dout.data[i]! * a.data[f]! * (flaw === 'dx' && i === 4 ? 1.001 : 1);
+            da.data[f]! += dout.data[i]! * x!.data[i]!;
+            dc.data[f]! += dout.data[i]!;
+          }
+          if (flaw === 'grad') dc.data[1]! *= 0.5;
+          if (flaw === 'mutates-dout') dout.data.fill(0);
+          return dx;
+        },
+      };
+    },
+  };
+}
+
+describe('checkLayer (the conformance kit)', () => {
+  it('passes a correct layer', () => {
+    const report = checkLayer(scaleShift(), { features: 4 }, { inputShape: [4], seed: 1 });
+    expect(report.ok, report.summary).toBe(true);
+    expect(report.gradients.map((g) => g.name)).toEqual(['dx', 'a', 'c']);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('fails a wrong dx and names it as the worst offender', () => {
+    const report = checkLayer(scaleShift('dx'), { features: 4 }, { inputShape: [4], seed: 1 });
+    expect(report.ok).toBe(false);
+    expect(report.worst).toMatchObject({ name: 'dx', index: [1, 0] });
+    expect(report.summary).toMatch(/worst offender: dx\[1, 0\]/);
+  });
+
+  it('fails a wrong parameter gradient and names it', () => {
+    const report = checkLayer(scaleShift('grad'), { features: 4 }, { inputShape: [4], seed: 2 });
+    expect(report.ok).toBe(false);
+    expect(report.worst).toMatchObject({ name: 'c', index: [1] });
+  });
+
+  it('fails a backward that changes dout in place (the book ReLU does)', () => {
+    const report = checkLayer(scaleShift('mutates-dout'), { features: 3 }, { inputShape: [3], seed: 3 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/changed dout in place/);
+  });
+
+  it('fails an output shape that disagrees with outputShape', () => {
+    const report = checkLayer(scaleShift('shape'), { features: 3 }, { inputShape: [3], seed: 3 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/\[3, 3\].*\[3, 4\]/);
+  });
+
+  it('runs validate() on the config first', () => {
+    const def = { ...scaleShift(), validate: (c: unknown) => {
+      throw new Error(`scale-shift: bad config ${JSON.stringify(c)}`);
+    } };
+    expect(() => checkLayer(def, { features: 3 }, { inputShape: [3], seed: 3 })).toThrow(/bad config/);
+  });
+
+  it('checks an N-D input against the loss Σ y ⊙ R', () => {
+    // A layer that sums the last axis: y[n, i] = Σⱼ x[n, i, j]; dx[n, i, j] = dout[n, i].
+    const rowSum: LayerDefLike<Record<string, never>> = {
+      type: 'row-sum',
+      create: (_c, { inputShape }) => ({
+        params: {},
+        grads: {},
+        outputShape: [inputShape[0]!],
+        forward(x) {
+          const [n, r, c] = x.shape as [number, number, number];
+          const y = zeros([n, r]);
+          for (let i = 0; i < n * r; i++) for (let j = 0; j < c; j++) y.data[i]! += x.data[i * c + j]!;
+          return y;
+        },
+        backward(dout) {
+          const c = inputShape[1]!;
+          const dx = new Tensor(new Float64Array(dout.size * c), [dout.shape[0]!, inputShape[0]!, c]);
+          for (let i = 0; i < dout.size; i++) for (let j = 0; j < c; j++) dx.data[i * c + j] = dout.data[i]!;
+          return dx;
+        },
+      }),
+    };
+    const report = checkLayer(rowSum, {}, { inputShape: [2, 5], seed: 4, batch: 2 });
+    expect(report.ok, report.summary).toBe(true);
+  });
+});

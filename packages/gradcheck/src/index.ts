@@ -1,0 +1,11 @@
+export { numericalGradient, type NumericalGradientOptions } from './numerical-gradient.js';
+export {
+  checkGradients,
+  type EntryReport,
+  type GradientCheckOptions,
+  type GradientCheckReport,
+  type GradientCheckTarget,
+  type ParamReport,
+} from './check-gradients.js';
+export { checkLayer, type CheckLayerOptions, type LayerDefLike, type LayerLike, type LayerReport, type WorstOffender } from './check-layer.js';
+export { relativeError } from './relative-error.js';

@@ -1,0 +1,126 @@
+import { addInPlace, type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, type Tensor, zeros } from '@dlfs/tensor';
+import { checkConfigObject, formatValue, LayerConfigError } from './config-check.js';
+import type { CreateContext, Layer, LayerDef } from './layer.js';
+
+export type AffineConfig = {
+  /** Number of outputs (neurons). */
+  units: number;
+  /**
+   * Standard deviation of the initial W: a number (0.01 when not given, as in the book),
+   * 'xavier' for √(1/n) or 'he' for √(2/n), where n is the input size.
+   */
+  weightInitStd?: number | 'xavier' | 'he';
+};
+
+/**
+ * 5.6.2 Affine: Y = X · W + B. An N-D input [batch, ...] is flattened to [batch, features]
+ * (the book's `x.reshape(x.shape[0], -1)`) and dx comes back in the input's shape.
+ * Output, params and grads have W's dtype; dx has the dtype of the forward input.
+ */
+export class Affine implements Layer {
+  readonly params: Readonly<{ W: Tensor; b: Tensor }>;
+  /** Allocated once; every backward overwrites them. */
+  readonly grads: Readonly<{ W: Tensor; b: Tensor }>;
+  readonly outputShape: readonly number[];
+  /** The forward input as [batch, features] in W's dtype. */
+  private x: Tensor | undefined;
+  private inputShape: readonly number[] = [];
+  private inputDtype: DType = 'float64';
+
+  /** W has shape [inputSize, units], b shape [units], both of one dtype. */
+  constructor(W: Tensor, b: Tensor) {
+    if (W.ndim !== 2) throw new ShapeError('affine', [W.shape], `W must be 2-D [inputSize, units], got ${formatShape(W.shape)}`);
+    if (!sameShape(b.shape, [W.shape[1]!])) {
+      throw new ShapeError('affine', [W.shape, b.shape], `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`);
+    }
+    if (W.dtype !== b.dtype) throw new TypeError(`affine: W is ${W.dtype} but b is ${b.dtype}; give both one dtype`);
+    this.params = Object.freeze({ W, b });
+    this.grads = Object.freeze({ W: zeros(W.shape, W.dtype), b: zeros(b.shape, b.dtype) });
+    this.outputShape = Object.freeze([W.shape[1]!]);
+  }
+
+  forward(x: Tensor): Tensor {
+    const { W, b } = this.params;
+    const inputSize = W.shape[0]!;
+    if (x.ndim === 0) throw new ShapeError('affine', [x.shape, W.shape], 'x must have a batch axis: [batch, ...]');
+    const batch = x.shape[0]!;
+    const features = shapeSize(x.shape.slice(1));
+    if (features !== inputSize) {
+      throw new ShapeError(
+        'affine',
+        [x.shape, W.shape],
+        `x ${formatShape(x.shape)} has ${features} features per sample but W ${formatShape(W.shape)} takes ${inputSize}; ` +
+          `give x the shape [batch, ${inputSize}] or create the layer with the matching inputShape`,
+      );
+    }
+    const x2d = x.astype(W.dtype).reshape([batch, inputSize]);
+    // 5.6.2: Y = X · W + B (B broadcasts over the batch)
+    const out = addInPlace(matmul(x2d, W), b);
+    this.x = x2d;
+    this.inputShape = x.shape;
+    this.inputDtype = x.dtype;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const x = this.x;
+    if (x === undefined) throw new Error('affine: backward was called before forward');
+    const { W } = this.params;
+    const { W: dW, b: db } = this.grads;
+    const expected = [x.shape[0]!, W.shape[1]!];
+    if (!sameShape(dout.shape, expected)) {
+      throw new ShapeError('affine.backward', [dout.shape, expected], `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(expected)}`);
+    }
+    const d = dout.astype(W.dtype);
+    // 5.6.2: dx = dout · Wᵀ
+    const dx = matmul(d, W, { transB: true });
+    // 5.6.2: dW = xᵀ · dout
+    matmul(x, d, { transA: true, out: dW });
+    // 5.6.2: db = Σ dout over the batch axis
+    sum(d, 0, { out: db });
+    return dx.reshape(this.inputShape).astype(this.inputDtype);
+  }
+}
+
+const UNITS_RULE = 'a whole number >= 1';
+const STD_RULE = 'a number > 0, "xavier" or "he"';
+
+function validateAffineConfig(config: unknown): AffineConfig {
+  const c = checkConfigObject('affine', config, ['units', 'weightInitStd'], '{ "units": 50 }');
+  const { units, weightInitStd } = c;
+  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units < 1) {
+    throw new LayerConfigError('affine', 'units', `"units" must be ${UNITS_RULE}, got ${formatValue(units)}`);
+  }
+  if (weightInitStd === undefined) return { units };
+  const okNumber = typeof weightInitStd === 'number' && Number.isFinite(weightInitStd) && weightInitStd > 0;
+  if (!okNumber && weightInitStd !== 'xavier' && weightInitStd !== 'he') {
+    throw new LayerConfigError('affine', 'weightInitStd', `"weightInitStd" must be ${STD_RULE}, got ${formatValue(weightInitStd)}`);
+  }
+  return { units, weightInitStd };
+}
+
+function inputSizeOf(inputShape: readonly number[]): number {
+  if (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    throw new ShapeError('affine', [inputShape], `inputShape must list whole numbers >= 1 (one sample, no batch axis), got ${formatValue(inputShape)}`);
+  }
+  return shapeSize(inputShape);
+}
+
+export const affine: LayerDef<AffineConfig> = Object.freeze({
+  type: 'affine',
+  description: 'Fully connected layer (5.6.2): y = x · W + b; flattens [batch, ...] inputs.',
+  configFields: Object.freeze({
+    units: `number of outputs, ${UNITS_RULE}`,
+    weightInitStd: `std of the initial W: ${STD_RULE} (√(1/n), √(2/n)); default 0.01`,
+  }),
+  validate: validateAffineConfig,
+  /** W ~ std · N(0, 1) with shape [inputSize, units], b = 0, both in ctx.dtype (float64 when not given). */
+  create(config: AffineConfig, ctx: CreateContext): Layer {
+    const { units, weightInitStd = 0.01 } = validateAffineConfig(config);
+    const inputSize = inputSizeOf(ctx.inputShape);
+    const std = weightInitStd === 'xavier' ? Math.sqrt(1 / inputSize) : weightInitStd === 'he' ? Math.sqrt(2 / inputSize) : weightInitStd;
+    const dtype = ctx.dtype ?? 'float64';
+    const W = randn([inputSize, units], ctx.rng, { std, dtype });
+    return new Affine(W, zeros([units], dtype));
+  },
+});

@@ -1,0 +1,55 @@
+import type { DType, Rng, Tensor } from '@dlfs/tensor';
+
+/** What forward needs to know about the pass: layers such as dropout behave differently in training. */
+export interface ForwardContext {
+  train: boolean;
+}
+
+/**
+ * A layer of the network (5.5, 5.6). forward caches what backward needs; backward takes the
+ * upstream gradient dout, fills `grads` and returns dx. `params` are the very tensors an
+ * optimizer updates in place; `grads` has the same keys and shapes.
+ */
+export interface Layer {
+  forward(x: Tensor, ctx?: ForwardContext): Tensor;
+  backward(dout: Tensor): Tensor;
+  readonly params: Readonly<Record<string, Tensor>>;
+  readonly grads: Readonly<Record<string, Tensor>>;
+  /** Shape of one output sample (without the batch axis). */
+  readonly outputShape: readonly number[];
+  /**
+   * Optional, for layers with kinks (ReLU at 0): which branch each element took in the last
+   * forward. A gradient check compares it before and after a finite step to tell a step that
+   * crossed a kink from a wrong backward.
+   */
+  kinkSignature?(): ArrayLike<number | boolean>;
+}
+
+/** What `create` gets besides the config. */
+export interface CreateContext {
+  /** The source of all randomness (weight init, dropout masks). */
+  rng: Rng;
+  /** Shape of one input sample, without the batch axis: [784] for flattened MNIST. */
+  inputShape: readonly number[];
+  /** dtype of the parameters; float64 when not given. */
+  dtype?: DType;
+}
+
+/** What a contributor ships: a plain object, registered by `type`. */
+export interface LayerDef<C = Record<string, unknown>> {
+  /** The registry key and the `type` of a spec entry: "affine", "relu". */
+  readonly type: string;
+  /** One line for `dlfs layers`. */
+  readonly description?: string;
+  /** The config fields, each with a one-line description, for `dlfs layers`. */
+  readonly configFields?: Readonly<Record<string, string>>;
+  create(config: C, ctx: CreateContext): Layer;
+  /** Checks an untrusted config (from JSON) and returns it typed, or throws a clear error. */
+  validate?(config: unknown): C;
+}
+
+/**
+ * One entry of a network spec, as JSON holds it: `{ "type": "affine", "units": 50 }`.
+ * Everything besides `type` is the layer's config.
+ */
+export type LayerSpec = { readonly type: string } & Readonly<Record<string, unknown>>;

@@ -1,0 +1,70 @@
+import type { Rng } from './rng.js';
+import { assertValidShape, type Shape, shapeSize } from './shape.js';
+import { allocate, type DType, type NestedArray, Tensor } from './tensor.js';
+
+export function zeros(shape: Shape, dtype: DType = 'float64'): Tensor {
+  assertValidShape('zeros', shape);
+  return new Tensor(allocate(dtype, shapeSize(shape)), shape);
+}
+
+export function full(shape: Shape, value: number, dtype: DType = 'float64'): Tensor {
+  const t = zeros(shape, dtype);
+  t.data.fill(value);
+  return t;
+}
+
+export function ones(shape: Shape, dtype: DType = 'float64'): Tensor {
+  return full(shape, 1, dtype);
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  return zeros(t.shape, t.dtype);
+}
+
+/** A tensor from nested arrays: `tensor([[1, 2], [3, 4]])` has shape [2, 2]. Ragged input is refused. */
+export function tensor(values: NestedArray, dtype: DType = 'float64'): Tensor {
+  const shape: number[] = [];
+  for (let v: NestedArray = values; Array.isArray(v); v = (v as readonly NestedArray[])[0]!) {
+    shape.push((v as readonly NestedArray[]).length);
+    if ((v as readonly NestedArray[]).length === 0) break;
+  }
+  const out = allocate(dtype, shapeSize(shape));
+  let k = 0;
+  const walk = (v: NestedArray, axis: number, path: number[]): void => {
+    if (axis === shape.length) {
+      if (typeof v !== 'number') {
+        throw new TypeError(`tensor: expected a number at [${path.join(', ')}], found ${Array.isArray(v) ? 'an array' : typeof v} (ragged nesting?)`);
+      }
+      out[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[axis]) {
+      throw new TypeError(`tensor: ragged input at [${path.join(', ')}]: expected an array of length ${shape[axis]}`);
+    }
+    for (let i = 0; i < v.length; i++) walk((v as readonly NestedArray[])[i]!, axis + 1, [...path, i]);
+  };
+  walk(values, 0, []);
+  return new Tensor(out, shape);
+}
+
+export interface RandomOptions {
+  dtype?: DType;
+}
+
+/** Normal random numbers with the given mean and standard deviation. */
+export function randn(shape: Shape, rng: Rng, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const t = zeros(shape, opts.dtype);
+  const mean = opts.mean ?? 0;
+  const std = opts.std ?? 1;
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
+  return t;
+}
+
+/** Uniform random numbers in [low, high). */
+export function rand(shape: Shape, rng: Rng, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const t = zeros(shape, opts.dtype);
+  const low = opts.low ?? 0;
+  const span = (opts.high ?? 1) - low;
+  for (let i = 0; i < t.size; i++) t.data[i] = low + span * rng.uniform();
+  return t;
+}

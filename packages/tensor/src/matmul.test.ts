@@ -1,0 +1,328 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matmul, transpose } from './matmul.js';
+import { type DType, Tensor } from './tensor.js';
+import {
+  type DataKind,
+  dimArb,
+  dtypeArb,
+  expectClose,
+  expectSameValues,
+  expectShapeError,
+  randomTensor,
+  seedArb,
+  shapeArb,
+  stridesOf,
+  unravel,
+} from './test-support/index.js';
+
+/**
+ * Naive float64 C = op(A)·op(B): a plain triple loop reading A and B through explicit index
+ * formulas (no transpose, no packing). Also returns Σ|a·b| per element, the scale of rounding error.
+ */
+function reference(a: Tensor, b: Tensor, transA: boolean, transB: boolean): { c: Float64Array; scale: Float64Array; m: number; k: number; n: number } {
+  const [ar, ac] = [a.shape[0]!, a.shape[1]!];
+  const [br, bc] = [b.shape[0]!, b.shape[1]!];
+  const m = transA ? ac : ar;
+  const k = transA ? ar : ac;
+  const n = transB ? br : bc;
+  const c = new Float64Array(m * n);
+  const scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let abs = 0;
+      for (let p = 0; p < k; p++) {
+        const av = transA ? a.data[p * ac + i]! : a.data[i * ac + p]!; // A[i][p] or Aᵀ[i][p] = A[p][i]
+        const bv = transB ? b.data[j * bc + p]! : b.data[p * bc + j]!; // B[p][j] or Bᵀ[p][j] = B[j][p]
+        s += av * bv;
+        abs += Math.abs(av * bv);
+      }
+      c[i * n + j] = s;
+      scale[i * n + j] = abs;
+    }
+  }
+  return { c, scale, m, k, n };
+}
+
+/**
+ * Error bounds, relative to Σ|a·b|: float64 accumulates in float64 (k·2^-53 ≤ 1.5e-14 for k ≤ 130,
+ * so 1e-12 is tight but safe); float32 rounds to float32 after every multiply-add, ≤ k·2^-24 each way.
+ */
+function tolerance(dtype: DType, k: number): number {
+  return dtype === 'float64' ? 1e-12 : (k + 2) * 2 ** -23;
+}
+
+interface Case {
+  m: number;
+  k: number;
+  n: number;
+  seed: number;
+  kind: DataKind;
+  useOut: boolean;
+}
+
+function operands(c: Case, transA: boolean, transB: boolean, da: DType, db: DType): [Tensor, Tensor] {
+  const a = randomTensor(transA ? [c.k, c.m] : [c.m, c.k], da, c.seed, c.kind);
+  const b = randomTensor(transB ? [c.n, c.k] : [c.k, c.n], db, c.seed + 1, c.kind);
+  return [a, b];
+}
+
+/** Runs matmul (into a garbage-filled out when asked) and compares with the reference. */
+function check(a: Tensor, b: Tensor, transA: boolean, transB: boolean, useOut: boolean, exact = false): void {
+  const ref = reference(a, b, transA, transB);
+  const dtype: DType = a.dtype === 'float32' && b.dtype === 'float32' ? 'float32' : 'float64';
+  const aBefore = Float64Array.from(a.data);
+  const bBefore = Float64Array.from(b.data);
+  let c: Tensor;
+  if (useOut) {
+    const out = new Tensor(dtype === 'float32' ? new Float32Array(ref.m * ref.n) : new Float64Array(ref.m * ref.n), [ref.m, ref.n]);
+    out.data.fill(Number.NaN);
+    c = matmul(a, b, { transA, transB, out });
+    expect(c).toBe(out);
+  } else {
+    c = matmul(a, b, { transA, transB });
+  }
+  expect(c.shape).toEqual([ref.m, ref.n]);
+  expect(c.dtype).toBe(dtype);
+  const what = `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} m=${ref.m} k=${ref.k} n=${ref.n} ${dtype}`;
+  if (exact) expectSameValues(c.data, ref.c, what);
+  else {
+    const rel = tolerance(dtype, ref.k);
+    expectClose(c.data, ref.c, (i) => rel * ref.scale[i]!, what);
+  }
+  expectSameValues(a.data, aBefore, 'A unchanged');
+  expectSameValues(b.data, bBefore, 'B unchanged');
+}
+
+// m: 1..37 with the 4-row block edges (1, 3, 4, 5, 7, 8, 9) often; k: small, or across KC = 64
+// (63..130 crosses one or two panel edges); n: small, or across NC = 256.
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  m: dimArb,
+  k: fc.oneof(dimArb, fc.integer({ min: 63, max: 130 })),
+  n: fc.oneof({ weight: 3, arbitrary: dimArb }, { weight: 1, arbitrary: fc.integer({ min: 250, max: 262 }) }),
+  seed: seedArb,
+  kind: fc.constantFrom<DataKind>('uniform', 'sparse'),
+  useOut: fc.boolean(),
+});
+
+const FORMS = [
+  { name: 'A·B', transA: false, transB: false },
+  { name: 'A·Bᵀ', transA: false, transB: true },
+  { name: 'Aᵀ·B', transA: true, transB: false },
+  { name: 'Aᵀ·Bᵀ', transA: true, transB: true },
+] as const;
+
+describe.each(FORMS)('matmul $name', ({ transA, transB }) => {
+  it.each(['float64', 'float32'] as const)('%s matches the naive triple loop, with and without out', (dtype) => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const [a, b] = operands(c, transA, transB, dtype, dtype);
+        check(a, b, transA, transB, c.useOut);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('mixed float32 and float64 computes in float64', () => {
+    fc.assert(
+      fc.property(caseArb, fc.boolean(), (c, f32First) => {
+        const [a, b] = operands(c, transA, transB, f32First ? 'float32' : 'float64', f32First ? 'float64' : 'float32');
+        check(a, b, transA, transB, c.useOut);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('is exact on small whole numbers at the block edges (m 1, 4, 5, 7; k 1, 64, 65, 129; n 1, 256, 257)', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const m of [1, 4, 5, 7]) {
+        for (const k of [1, 64, 65, 129]) {
+          for (const n of [1, 256, 257]) {
+            const c: Case = { m, k, n, seed: m * 1000 + k * 10 + n, kind: 'ints', useOut: (m + k + n) % 2 === 0 };
+            const [a, b] = operands(c, transA, transB, dtype, dtype);
+            // |sums| ≤ 129·64 < 2^24: every partial sum is exact in float32 too.
+            check(a, b, transA, transB, c.useOut, true);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('matmul edge cases', () => {
+  it('handles 1×1, 1×N, N×1 and the vector products', () => {
+    const row = new Tensor([1, 2, 3], [1, 3]);
+    const col = new Tensor([4, 5, 6], [3, 1]);
+    expect(Array.from(matmul(row, col).data)).toEqual([32]);
+    expect(matmul(col, row).shape).toEqual([3, 3]);
+    expect(Array.from(matmul(col, row).data)).toEqual([4, 8, 12, 5, 10, 15, 6, 12, 18]);
+    expect(Array.from(matmul(row, row, { transB: true }).data)).toEqual([14]);
+    expect(Array.from(matmul(col, col, { transA: true }).data)).toEqual([77]);
+    expect(Array.from(matmul(new Tensor([3], [1, 1]), new Tensor([-2], [1, 1])).data)).toEqual([-6]);
+  });
+
+  it('computes the book example', () => {
+    const a = new Tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const b = new Tensor([1, 2, 3, 4, 5, 6], [3, 2]);
+    expect(matmul(a, b).toArray()).toEqual([
+      [22, 28],
+      [49, 64],
+    ]);
+  });
+
+  it('gives zeros for k = 0 (overwriting out) and empty results for m = 0 or n = 0', () => {
+    const out = new Tensor(new Float64Array(6).fill(7), [2, 3]);
+    matmul(new Tensor([], [2, 0]), new Tensor([], [0, 3]), { out });
+    expect(Array.from(out.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(matmul(new Tensor([], [0, 4]), new Tensor(new Float64Array(12), [4, 3])).shape).toEqual([0, 3]);
+    expect(matmul(new Tensor(new Float64Array(8), [2, 4]), new Tensor([], [4, 0])).shape).toEqual([2, 0]);
+  });
+
+  it('skips zero rows of A without changing the result on finite inputs', () => {
+    // Whole 4-row blocks and remainder rows of zeros: the zero-skip paths.
+    const a = new Tensor(new Float64Array(7 * 5), [7, 5]);
+    for (let p = 0; p < 5; p++) a.set(p + 1, 5, p);
+    const b = randomTensor([5, 3], 'float64', 1);
+    check(a, b, false, false, false);
+    check(new Tensor(new Float64Array(35), [5, 7]), randomTensor([5, 3], 'float32', 2), true, false, true);
+  });
+
+  it('does not let a transposed call disturb a later one (shared packing buffer)', () => {
+    const big = randomTensor([300, 100], 'float64', 5);
+    const small = randomTensor([2, 3], 'float64', 6);
+    const x = randomTensor([4, 100], 'float64', 7);
+    const first = matmul(x, big, { transB: true });
+    matmul(randomTensor([3, 3], 'float64', 8), small, { transB: true });
+    expectSameValues(matmul(x, big, { transB: true }).data, first.data);
+    check(randomTensor([2, 3], 'float32', 9), randomTensor([2, 3], 'float32', 10), false, true, false);
+  });
+
+  it('writes into an out of another dtype, accumulating in that dtype', () => {
+    const a = randomTensor([5, 70], 'float64', 11);
+    const b = randomTensor([70, 3], 'float64', 12);
+    const ref = reference(a, b, false, false);
+    const out32 = new Tensor(new Float32Array(15), [5, 3]);
+    matmul(a, b, { out: out32 });
+    expectClose(out32.data, ref.c, (i) => tolerance('float32', 70) * ref.scale[i]!);
+    const a32 = a.astype('float32');
+    const b32 = b.astype('float32');
+    const ref32 = reference(a32, b32, false, false);
+    const out64 = new Tensor(new Float64Array(15), [5, 3]);
+    matmul(a32, b32, { out: out64 });
+    expectClose(out64.data, ref32.c, (i) => tolerance('float64', 70) * ref32.scale[i]!);
+  });
+});
+
+describe('matmul errors', () => {
+  it('name matmul and both shapes when the inner sizes differ', () => {
+    const a = new Tensor(new Float64Array(6), [2, 3]);
+    const b = new Tensor(new Float64Array(20), [4, 5]);
+    const e = expectShapeError(() => matmul(a, b), 'matmul', '[2, 3]', '[4, 5]', '3 and 4');
+    expect(e.shapes).toEqual([[2, 3], [4, 5]]);
+    expectShapeError(() => matmul(a, b, { transA: true }), 'matmul', 'Aᵀ [3, 2]', '[4, 5]');
+    expectShapeError(() => matmul(a, b, { transB: true }), 'matmul', '[2, 3]', 'Bᵀ [5, 4]');
+    expectShapeError(() => matmul(a, a), 'matmul', '[2, 3]', '3 and 2');
+  });
+
+  it('refuse operands that are not 2-D', () => {
+    const m = new Tensor(new Float64Array(6), [2, 3]);
+    expectShapeError(() => matmul(new Tensor(new Float64Array(3), [3]), m), 'matmul', '[3]', '[2, 3]', '2-D');
+    expectShapeError(() => matmul(m, new Tensor(new Float64Array(6), [3, 2, 1])), 'matmul', '[3, 2, 1]');
+    expectShapeError(() => matmul(new Tensor([1], []), m), 'matmul', '[]');
+  });
+
+  it('refuse an out of the wrong shape, naming it and the expected shape', () => {
+    const a = new Tensor(new Float64Array(6), [2, 3]);
+    const b = new Tensor(new Float64Array(12), [3, 4]);
+    expectShapeError(() => matmul(a, b, { out: new Tensor(new Float64Array(8), [4, 2]) }), 'matmul', '[2, 3]', '[3, 4]', '[4, 2]', 'out must have shape [2, 4]');
+    expectShapeError(() => matmul(a, b, { out: new Tensor(new Float64Array(8), [8]) }), 'matmul', '[8]');
+  });
+
+  it('refuse an out that shares memory with an operand', () => {
+    const a = new Tensor(new Float64Array(9), [3, 3]);
+    const b = new Tensor(new Float64Array(9), [3, 3]);
+    expectShapeError(() => matmul(a, b, { out: a }), 'matmul', 'share memory');
+    expectShapeError(() => matmul(a, b, { out: b.reshape([3, 3]) }), 'matmul', 'share memory');
+  });
+});
+
+describe('transpose', () => {
+  /** out[idx] = a[src] where src[perm[d]] = idx[d]: NumPy's np.transpose(a, perm). */
+  function reference(a: Tensor, perm: readonly number[]): { shape: number[]; values: number[] } {
+    const shape = perm.map((p) => a.shape[p]!);
+    const strides = stridesOf(a.shape);
+    const size = shape.reduce((p, d) => p * d, 1);
+    const values: number[] = [];
+    for (let k = 0; k < size; k++) {
+      const idx = unravel(k, shape);
+      let src = 0;
+      for (let d = 0; d < perm.length; d++) src += idx[d]! * strides[perm[d]!]!;
+      values.push(a.data[src]!);
+    }
+    return { shape, values };
+  }
+
+  it('2-D: swaps rows and columns', () => {
+    fc.assert(
+      fc.property(dimArb, dimArb, dtypeArb, seedArb, (r, c, dtype, seed) => {
+        const a = randomTensor([r, c], dtype, seed);
+        const t = transpose(a);
+        const ref = reference(a, [1, 0]);
+        expect(t.shape).toEqual([c, r]);
+        expect(t.dtype).toBe(dtype);
+        expectSameValues(t.data, ref.values);
+        for (let i = 0; i < Math.min(r, 3); i++) for (let j = 0; j < Math.min(c, 3); j++) expect(t.get(j, i)).toBe(a.get(i, j));
+        expectSameValues(transpose(t).data, a.data);
+        expectSameValues(transpose(a, [0, 1]).data, a.data);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('N-D: any permutation, and reversed axes by default', () => {
+    fc.assert(
+      fc.property(
+        shapeArb(0, 5, 5).chain((shape) =>
+          fc.record({
+            shape: fc.constant(shape),
+            perm: fc.shuffledSubarray(
+              shape.map((_, i) => i),
+              { minLength: shape.length, maxLength: shape.length },
+            ),
+          }),
+        ),
+        dtypeArb,
+        seedArb,
+        ({ shape, perm }, dtype, seed) => {
+          const a = randomTensor(shape, dtype, seed);
+          const t = transpose(a, perm);
+          const ref = reference(a, perm);
+          expect(t.shape).toEqual(ref.shape);
+          expectSameValues(t.data, ref.values);
+          // Applying the inverse permutation gives a back.
+          const inverse = new Array<number>(perm.length);
+          perm.forEach((p, i) => (inverse[p] = i));
+          expectSameValues(transpose(t, inverse).data, a.data);
+          const reversed = shape.map((_, i) => shape.length - 1 - i);
+          expectSameValues(transpose(a).data, reference(a, reversed).values);
+          expect(t.data).not.toBe(a.data);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('handles empty tensors and scalars', () => {
+    expect(transpose(new Tensor([], [0, 3])).shape).toEqual([3, 0]);
+    expect(transpose(new Tensor([], [2, 0, 3]), [2, 0, 1]).shape).toEqual([3, 2, 0]);
+    expect(transpose(new Tensor([7], [])).toArray()).toBe(7);
+  });
+
+  it('refuses a perm that is not a permutation of the axes', () => {
+    const a = new Tensor(new Float64Array(24), [2, 3, 4]);
+    for (const perm of [[0, 1], [0, 1, 1], [0, 1, 3], [-1, 0, 1], [0, 1, 2, 3], [0.5, 1, 2]]) {
+      expectShapeError(() => transpose(a, perm), 'transpose', '[2, 3, 4]', `[${perm.join(', ')}]`);
+    }
+  });
+});
