@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { createScaler, gatherLabels, gatherRows, type ScalerType } from '@dlfs/data';
+import { checkGradients } from '@dlfs/gradcheck';
+import { defaultSpec, Network, parseSpec, SpecError } from '@dlfs/model';
+import { Rng } from '@dlfs/tensor';
+import { InputError, UsageError } from '../errors.js';
+import { loadRegistry } from '../plugins.js';
+import { BUNDLED, loadTrainingRows } from '../training-data.js';
+
+export interface GradcheckFlags {
+  spec?: string;
+  data?: string;
+  label: string;
+  samples: number;
+  scale: ScalerType;
+  seed: number;
+  json: boolean;
+  plugin: string[];
+}
+
+/**
+ * 5.7.3: the network's backprop gradient against the numerical one on a few samples, in float64.
+ * Every parameter's mean |difference| and largest relative error are printed; entries whose
+ * finite step crossed a ReLU kink are counted and left out of the verdict.
+ */
+export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
+  const registry = await loadRegistry(flags.plugin);
+  let spec;
+  if (flags.spec !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(flags.spec, 'utf8'));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code) throw new InputError(`--spec ${flags.spec}: cannot be read (${e.code})`);
+      throw new SpecError(flags.spec, '', `is not valid JSON: ${e.message}`);
+    }
+    spec = parseSpec(json, flags.spec);
+  }
+  const rows = await loadTrainingRows(flags.data, flags.label);
+  const total = rows.x.shape[0]!;
+  if (flags.samples > total) throw new UsageError(`--samples ${flags.samples} is more than the ${total} rows of ${flags.data ?? BUNDLED}`);
+  const pick = new Int32Array(flags.samples).map((_, i) => i);
+  const scaler = createScaler(flags.scale);
+  scaler.fit(rows.x);
+  const x = gatherRows(rows.x, pick);
+  scaler.transform(x, x);
+  const t = gatherLabels(rows.labels, pick);
+  const network = Network.build(spec ?? defaultSpec(rows.classes.length), {
+    registry,
+    inputShape: [rows.x.shape[1]!],
+    rng: new Rng(flags.seed),
+    dtype: 'float64',
+    classes: rows.classes.length,
+    source: flags.spec ?? 'the default spec',
+  });
+  const x64 = x.astype('float64');
+  const started = performance.now();
+  const report = checkGradients({
+    params: network.params,
+    loss: () => network.loss(x64, t),
+    gradients: () => {
+      network.gradient(x64, t);
+      return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
+    },
+    kinkSignature: () => network.kinkSignature(),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (flags.json) {
+    const params = report.params.map((p) => ({
+      name: p.name,
+      shape: p.shape,
+      meanAbsDiff: p.meanAbsDiff,
+      maxRelError: p.maxRelErrorSmooth,
+      maxRelErrorWithKinks: p.maxRelError,
+      kinks: p.kinks,
+      ok: p.ok,
+    }));
+    process.stdout.write(`${JSON.stringify({ ok: report.ok, samples: flags.samples, seconds, tolerance: report.tolerance, params }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`gradient check on ${flags.samples} sample${flags.samples === 1 ? '' : 's'} of ${flags.data ?? BUNDLED} (${seconds.toFixed(1)} s)\n`);
+    process.stdout.write(`${report.summary}\n`);
+    process.stdout.write(report.ok ? `ok: backprop agrees with the numerical gradient (relative error <= ${report.tolerance} off the kinks)\n` : 'FAILED: backprop and the numerical gradient disagree\n');
+  }
+  return report.ok ? 0 : 1;
+}

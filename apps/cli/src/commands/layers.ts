@@ -1,0 +1,23 @@
+import { loadRegistry } from '../plugins.js';
+
+export interface LayersFlags {
+  json: boolean;
+  plugin: string[];
+}
+
+/** The layer types a spec may use, with their config fields. */
+export async function layersCommand(flags: LayersFlags): Promise<number> {
+  const registry = await loadRegistry(flags.plugin);
+  const defs = registry.defs();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(defs.map((d) => ({ type: d.type, description: d.description ?? '', config: d.configFields ?? {} })), null, 2)}\n`);
+    return 0;
+  }
+  for (const def of defs) {
+    process.stdout.write(`${def.type}${def.description ? `  ${def.description}` : ''}\n`);
+    const fields = Object.entries(def.configFields ?? {});
+    if (fields.length === 0) process.stdout.write('    (no config)\n');
+    for (const [name, doc] of fields) process.stdout.write(`    ${name}: ${doc}\n`);
+  }
+  return 0;
+}

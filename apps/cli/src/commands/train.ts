@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createScaler, featureStats, gatherLabels, gatherRows, type ScalerType, trainValSplit } from '@dlfs/data';
+import { checkInputScale, defaultSpec, Network, type NetworkSpec, parseSpec, SpecError, train, type TrainResult } from '@dlfs/model';
+import { saveModelFile, writeFileAtomic } from '@dlfs/model/node';
+import { builtinOptimizers } from '@dlfs/optimizers';
+import { Rng } from '@dlfs/tensor';
+import { InputError, UsageError } from '../errors.js';
+import { loadRegistry } from '../plugins.js';
+import { plotHistory, Progress } from '../report.js';
+import { BUNDLED, loadTrainingRows } from '../training-data.js';
+
+export interface TrainFlags {
+  data?: string;
+  label: string;
+  spec?: string;
+  hidden: number;
+  init?: number | 'xavier' | 'he';
+  optimizer: string;
+  lr?: number;
+  batch: number;
+  epochs?: number;
+  iters?: number;
+  sampling: 'replacement' | 'epoch';
+  val: number;
+  scale: ScalerType;
+  seed: number;
+  out: string;
+  metrics?: string;
+  json: boolean;
+  plugin: string[];
+}
+
+/** The book's chapter-5 defaults (5.7.4): 784-50-10, SGD lr 0.1, batch 100, 10,000 iterations. */
+export const TRAIN_DEFAULTS = { hidden: 50, optimizer: 'sgd', lr: 0.1, batch: 100, iters: 10_000, val: 0.1, scale: 'minmax', seed: 0, out: 'model.json' } as const;
+
+function readSpec(path: string): NetworkSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`--spec ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(path, '', `is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseSpec(json, path);
+}
+
+/** Gives every affine layer without its own weightInitStd the one from --init. */
+function withInit(spec: NetworkSpec, init: number | 'xavier' | 'he' | undefined): NetworkSpec {
+  if (init === undefined) return spec;
+  return { ...spec, layers: spec.layers.map((l) => (l.type === 'affine' && !('weightInitStd' in l) ? { ...l, weightInitStd: init } : l)) };
+}
+
+export async function trainCommand(flags: TrainFlags): Promise<number> {
+  if (flags.epochs !== undefined && flags.iters !== undefined) throw new UsageError('give --epochs or --iters, not both');
+  const progress = new Progress(process.stderr, flags.json);
+  const registry = await loadRegistry(flags.plugin);
+  const optimizerRegistry = builtinOptimizers();
+  const lr = flags.lr ?? (flags.optimizer === TRAIN_DEFAULTS.optimizer ? TRAIN_DEFAULTS.lr : undefined);
+  const optimizer = optimizerRegistry.create(flags.optimizer, lr === undefined ? {} : { lr });
+  const specFromFile = flags.spec === undefined ? undefined : readSpec(flags.spec);
+
+  progress.message(`loading ${flags.data ?? BUNDLED} ...`);
+  const rows = await loadTrainingRows(flags.data, flags.label);
+  const total = rows.x.shape[0]!;
+  const features = rows.x.shape[1]!;
+  const classes = rows.classes.length;
+  if (classes < 2) throw new InputError(`${rows.source}: the label column "${rows.labelColumn}" has only one class (${String(rows.classes[0])}); a classifier needs at least two`);
+
+  // Separate streams for the split, the weights and the batches, all from --seed.
+  const seedRng = new Rng(flags.seed);
+  const splitRng = seedRng.fork();
+  const initRng = seedRng.fork();
+  const batchRng = seedRng.fork();
+  const split = trainValSplit(total, flags.val, splitRng);
+  if (split.train.length === 0) throw new UsageError(`--val ${flags.val} leaves no training rows out of ${total}`);
+  const trainX = gatherRows(rows.x, split.train);
+  const trainLabels = gatherLabels(rows.labels, split.train);
+  const valX = gatherRows(rows.x, split.val);
+  const valLabels = gatherLabels(rows.labels, split.val);
+
+  // Scaling is fitted on the training split only, then applied to both.
+  const scaler = createScaler(flags.scale);
+  scaler.fit(trainX);
+  scaler.transform(trainX, trainX);
+  if (split.val.length > 0) scaler.transform(valX, valX);
+
+  const spec = withInit(specFromFile ?? defaultSpec(classes, flags.hidden), flags.init);
+  const network = Network.build(spec, { registry, inputShape: [features], rng: initRng, dtype: 'float32', classes, source: flags.spec ?? 'the default spec' });
+
+  progress.message(
+    `training ${features}-${network.layers.filter((_, i) => spec.layers[i]?.type === 'affine').map((l) => l.outputShape[0]).join('-')} on ${split.train.length} rows ` +
+      `(${split.val.length} for validation), ${classes} classes; ${optimizer.type}${lr === undefined ? '' : ` lr ${lr}`}, batch ${flags.batch}`,
+  );
+  const warnings: string[] = [];
+  const report = (message: string): void => {
+    warnings.push(message);
+    progress.message(`warning: ${message}`);
+    if (flags.json) process.stderr.write(`warning: ${message}\n`);
+  };
+  const scaleWarning = checkInputScale(featureStats(trainX));
+  if (scaleWarning) report(scaleWarning.message);
+
+  const iters = flags.iters ?? (flags.epochs === undefined ? TRAIN_DEFAULTS.iters : undefined);
+  const itersPerEpoch = Math.max(Math.floor(split.train.length / Math.min(flags.batch, split.train.length)), 1);
+  const plannedEpochs = flags.epochs ?? Math.ceil(iters! / itersPerEpoch);
+  let onSignal = false;
+  const stop = (): void => {
+    onSignal = true;
+  };
+  process.once('SIGINT', stop);
+  let result: TrainResult;
+  try {
+    result = train(network, { x: trainX, labels: trainLabels }, split.val.length > 0 ? { x: valX, labels: valLabels } : undefined, {
+      optimizer,
+      batchSize: flags.batch,
+      ...(iters !== undefined ? { iterations: iters } : { epochs: flags.epochs! }),
+      sampling: flags.sampling,
+      rng: batchRng,
+      onIteration: (p) => progress.iteration(p.iteration, p.iterations, p.epoch, p.loss),
+      onEpoch: (m) => progress.epoch(m, plannedEpochs),
+      onWarning: (w) => report(w.message),
+      shouldStop: () => onSignal,
+    });
+  } finally {
+    process.removeListener('SIGINT', stop);
+  }
+
+  const summary = {
+    data: flags.data === undefined ? 'bundled MNIST sample' : basename(flags.data),
+    rows: { train: split.train.length, val: split.val.length },
+    spec: flags.spec === undefined ? 'default' : basename(flags.spec),
+    optimizer: { type: optimizer.type, ...(lr === undefined ? {} : { lr }) },
+    batchSize: flags.batch,
+    sampling: flags.sampling,
+    scale: flags.scale,
+    seed: flags.seed,
+    iterations: result.iterations,
+    epochs: result.epochs,
+    stopped: result.stopped,
+    trainAccuracy: result.trainAccuracy,
+    valAccuracy: result.valAccuracy,
+    history: result.history,
+  };
+  // A run whose loss blew up before one good epoch has nothing worth saving: an existing file stays.
+  const saved = !(result.stopped === 'non-finite-loss' && result.history.length === 0);
+  if (saved) {
+    saveModelFile(flags.out, {
+      network,
+      classes: rows.classes,
+      preprocessing: { scaler: scaler.toJSON(), label: rows.labelColumn, featureNames: rows.featureNames },
+      training: summary,
+    });
+  }
+  const msPerIteration = result.iterations > 0 ? (result.seconds * 1000) / result.iterations : 0;
+  if (flags.metrics !== undefined) {
+    writeFileAtomic(flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, warnings }, null, 2)}\n`);
+  }
+  if (flags.json) {
+    const json = {
+      iterations: result.iterations,
+      epochs: result.epochs,
+      trainingSeconds: round(result.seconds, 3),
+      msPerIteration: round(msPerIteration, 4),
+      trainAccuracy: result.trainAccuracy,
+      valAccuracy: result.valAccuracy,
+      finalLoss: result.history.at(-1)?.loss ?? null,
+      deadReluFraction: result.deadReluFraction,
+      stopped: result.stopped,
+      model: saved ? flags.out : null,
+      metrics: flags.metrics ?? null,
+      warnings,
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    const out = process.stdout;
+    out.write(`\n${plotHistory(result.history, Boolean(out.isTTY))}\n`);
+    out.write(`iterations      ${result.iterations} (${result.epochs} epochs, ${result.seconds.toFixed(1)} s, ${msPerIteration.toFixed(2)} ms/iteration)\n`);
+    out.write(`train accuracy  ${result.trainAccuracy.toFixed(4)}\n`);
+    if (result.valAccuracy !== null) out.write(`val accuracy    ${result.valAccuracy.toFixed(4)}\n`);
+    if (result.stopped === 'requested') out.write('stopped early (interrupted); the model holds the weights at that point\n');
+    out.write(saved ? `model saved to  ${flags.out}\n` : `no model saved: the loss was not finite before the first epoch ended${flags.out ? `; ${flags.out} was left as it was` : ''}\n`);
+    if (flags.metrics !== undefined) out.write(`metrics saved to ${flags.metrics}\n`);
+  }
+  return result.stopped === 'non-finite-loss' ? 1 : 0;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

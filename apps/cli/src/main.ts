@@ -1,0 +1,143 @@
+import { Command, CommanderError, Option } from 'commander';
+import { evaluateCommand } from './commands/evaluate.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { layersCommand } from './commands/layers.js';
+import { predictCommand } from './commands/predict.js';
+import { sampleCommand } from './commands/sample.js';
+import { scoreCommand } from './commands/score.js';
+import { TRAIN_DEFAULTS, trainCommand } from './commands/train.js';
+import { isUserError } from './errors.js';
+import { collect, fraction, init, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+
+const SCALES = ['minmax', '255', 'none'] as const;
+const pluginOption = (): Option => new Option('--plugin <module>', 'load layer types from a module whose default export is an array of LayerDefs (repeatable)').argParser(collect).default([]);
+const jsonOption = (): Option => new Option('--json', 'print a machine-readable summary on stdout').default(false);
+
+/** Runs the dlfs command line; returns the exit code. Errors in the user's input print one message, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('dlfs')
+    .description('Deep Learning from Scratch, chapter 5: train, check and use a two-layer network on a Kaggle digit-recognizer CSV.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  const run = (fn: () => Promise<number>) => async (): Promise<void> => {
+    code = await fn();
+  };
+
+  program
+    .command('train')
+    .description('train the chapter-5 network (784-50-10, SGD lr 0.1, batch 100, 10,000 iterations) on a labelled CSV, or on the bundled MNIST sample without --data')
+    .option('--data <file>', 'training CSV with a header row (Kaggle train.csv: label,pixel0..pixel783); default: the bundled MNIST sample')
+    .option('--label <name>', 'name of the label column, anywhere in the row', 'label')
+    .option('--spec <file>', 'network spec JSON: {"layers": [{"type": "affine", "units": 50}, ...], "loss": "softmax-with-loss"}')
+    .addOption(new Option('--hidden <n>', 'hidden units of the default network').argParser(positiveInt('--hidden')).default(TRAIN_DEFAULTS.hidden))
+    .addOption(new Option('--init <std|xavier|he>', 'initial weight scale of affine layers (default 0.01, as the book)').argParser(init))
+    .option('--optimizer <name>', 'sgd, momentum, nesterov, adagrad, rmsprop or adam', TRAIN_DEFAULTS.optimizer)
+    .addOption(new Option('--lr <n>', 'learning rate (default 0.1 for sgd, the book default for the others)').argParser(positiveNumber('--lr')))
+    .addOption(new Option('--batch <n>', 'rows per mini-batch').argParser(positiveInt('--batch')).default(TRAIN_DEFAULTS.batch))
+    .addOption(new Option('--iters <n>', `iterations (default ${TRAIN_DEFAULTS.iters})`).argParser(positiveInt('--iters')))
+    .addOption(new Option('--epochs <n>', 'whole passes over the training rows, instead of --iters').argParser(positiveInt('--epochs')))
+    .addOption(new Option('--sampling <mode>', 'replacement: random batches as the book; epoch: shuffled passes').argParser(oneOf('--sampling', ['replacement', 'epoch'] as const)).default('replacement'))
+    .addOption(new Option('--val <fraction>', 'fraction of rows held out for validation').argParser(fraction('--val')).default(TRAIN_DEFAULTS.val))
+    .addOption(new Option('--scale <how>', 'minmax (per feature, fitted on the training split), 255 (pixels), none').argParser(oneOf('--scale', SCALES)).default(TRAIN_DEFAULTS.scale))
+    .addOption(new Option('--seed <n>', 'seed of the split, the weights and the batches').argParser(seed('--seed')).default(TRAIN_DEFAULTS.seed))
+    .option('--out <file>', 'where to save the model (written atomically)', TRAIN_DEFAULTS.out)
+    .option('--metrics <file>', 'also write per-epoch metrics and timings as JSON')
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => trainCommand(this.opts()))();
+    });
+
+  program
+    .command('predict')
+    .description('predict every row of a CSV and write a Kaggle submission (ImageId,Label)')
+    .requiredOption('--model <file>', 'model file from dlfs train')
+    .requiredOption('--data <file>', "CSV with the training CSV's feature columns (Kaggle test.csv)")
+    .option('--out <file>', 'submission file (written atomically)', 'submission.csv')
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => predictCommand(this.opts()))();
+    });
+
+  program
+    .command('evaluate')
+    .description('accuracy of a saved model on a labelled CSV, overall and per class')
+    .requiredOption('--model <file>', 'model file from dlfs train')
+    .requiredOption('--data <file>', 'labelled CSV with the training CSV\'s columns')
+    .option('--label <name>', 'name of the label column (default: the one the model was trained with)')
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => evaluateCommand(this.opts()))();
+    });
+
+  program
+    .command('gradcheck')
+    .description('compare backprop with numerical gradients of the network on a few samples (5.7.3)')
+    .option('--spec <file>', 'network spec JSON (default: the chapter-5 network)')
+    .option('--data <file>', 'labelled CSV to take the samples from (default: the bundled MNIST sample)')
+    .option('--label <name>', 'name of the label column', 'label')
+    .addOption(new Option('--samples <n>', 'how many rows to check on').argParser(positiveInt('--samples')).default(3))
+    .addOption(new Option('--scale <how>', 'minmax, 255 or none').argParser(oneOf('--scale', SCALES)).default('minmax'))
+    .addOption(new Option('--seed <n>', 'seed of the weights').argParser(seed('--seed')).default(0))
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => gradcheckCommand(this.opts()))();
+    });
+
+  program
+    .command('layers')
+    .description('list the layer types a spec may use, with their config')
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => layersCommand(this.opts()))();
+    });
+
+  program
+    .command('sample')
+    .description('write the bundled MNIST sample as Kaggle CSVs: train.csv, test.csv and test_labels.csv (the answer key)')
+    .requiredOption('--out <path>', 'directory to write into (with --resample: the train.csv file to write)')
+    .addOption(new Option('--train-rows <n>', 'rows of train.csv').argParser(positiveInt('--train-rows')).default(8000))
+    .addOption(new Option('--test-rows <n>', 'rows of test.csv').argParser(positiveInt('--test-rows')).default(2000))
+    .addOption(new Option('--resample <rows>', 'instead, write one Kaggle-size train.csv of this many rows drawn with replacement (42000 like Kaggle)').argParser(positiveInt('--resample')))
+    .addOption(new Option('--seed <n>', 'seed of the order and the draws').argParser(seed('--seed')).default(0))
+    .addOption(jsonOption())
+    .action(async function (this: Command) {
+      await run(() => sampleCommand(this.opts()))();
+    });
+
+  program
+    .command('score')
+    .description('score a Kaggle submission (ImageId,Label) against an answer key such as test_labels.csv from dlfs sample')
+    .requiredOption('--submission <file>', 'the submission, as written by dlfs predict')
+    .requiredOption('--answers <file>', 'the answer key: ImageId,Label with the true labels')
+    .addOption(jsonOption())
+    .action(async function (this: Command) {
+      await run(() => scoreCommand(this.opts()))();
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (or the help); 0 for --help and --version.
+      return err.exitCode;
+    }
+    const command = argv[2] ? `dlfs ${argv[2]}` : 'dlfs';
+    if (isUserError(err)) {
+      process.stderr.write(`${command}: error: ${err.message}\n`);
+      return 1;
+    }
+    const e = err as Error;
+    if (process.env.DLFS_DEBUG) process.stderr.write(`${e.stack ?? String(e)}\n`);
+    process.stderr.write(`${command}: unexpected error: ${e.message ?? String(e)}\n(this is a bug in dlfs; run with DLFS_DEBUG=1 to see where it happened)\n`);
+    return 70;
+  }
+}

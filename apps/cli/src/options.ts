@@ -1,0 +1,55 @@
+import { UsageError } from './errors.js';
+
+// Parsers for flag values: each names the flag and what it accepts.
+
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number >= 1, got "${value}"`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number > 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function fraction(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`${flag} must be a fraction in [0, 1), such as 0.1, got "${value}"`);
+    return n;
+  };
+}
+
+export function seed(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+    return value as T;
+  };
+}
+
+/** --init: a standard deviation, or xavier / he. */
+export function init(value: string): number | 'xavier' | 'he' {
+  if (value === 'xavier' || value === 'he') return value;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--init must be a standard deviation > 0 (such as 0.01), xavier or he, got "${value}"`);
+  return n;
+}
+
+/** Collects a repeatable flag. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

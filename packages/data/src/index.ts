@@ -1,0 +1,12 @@
+export { CsvError, type CsvColumn, type CsvErrorCode } from './csv-error.js';
+export type { Classes } from './label-encoder.js';
+export { ScalerError, type Scaler, type ScalerJson, type ScalerType } from './scaler.js';
+export { createScaler, scalerFromJSON } from './create-scaler.js';
+export { MinMaxScaler } from './min-max-scaler.js';
+export { Divide255Scaler } from './divide-255-scaler.js';
+export { IdentityScaler } from './identity-scaler.js';
+export { oneHot } from './one-hot.js';
+export { trainValSplit, type Split } from './train-val-split.js';
+export { gatherLabels, gatherRows } from './gather.js';
+export { BatchSampler, type Batch, type BatchMode, type BatchSamplerOptions } from './batch-sampler.js';
+export { featureStats, type FeatureStats } from './feature-stats.js';

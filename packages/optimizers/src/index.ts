@@ -1,0 +1,10 @@
+export type { BuiltinOptimizerType, Optimizer, OptimizerDef } from './optimizer.js';
+export { DuplicateOptimizerError, OptimizerRegistry, UnknownOptimizerError } from './registry.js';
+export { OptimizerConfigError } from './config-check.js';
+export { builtinOptimizers } from './builtin-optimizers.js';
+export { SGD, sgd, type SGDConfig } from './sgd.js';
+export { Momentum, momentum, type MomentumConfig } from './momentum.js';
+export { Nesterov, nesterov, type NesterovConfig } from './nesterov.js';
+export { AdaGrad, adagrad, type AdaGradConfig } from './adagrad.js';
+export { RMSprop, rmsprop, type RMSpropConfig } from './rmsprop.js';
+export { Adam, adam, type AdamConfig } from './adam.js';

@@ -1,0 +1,45 @@
+import { axpy, type Tensor } from '@dlfs/tensor';
+import { checkConfigObject, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import type { Optimizer, OptimizerDef } from './optimizer.js';
+import { checkUpdate } from './param-state.js';
+
+export type SGDConfig = {
+  /** Learning rate η; 0.01 when not given, as in the book. */
+  lr?: number;
+};
+
+function validateSGDConfig(config: unknown): Required<SGDConfig> {
+  const c = checkConfigObject('sgd', config, ['lr'], '{ "lr": 0.01 }');
+  return { lr: positiveNumber('sgd', c, 'lr', 0.01) };
+}
+
+/** 6.1.2 SGD: W ← W − η·∂L/∂W. Keeps no state. */
+export class SGD implements Optimizer {
+  readonly type = 'sgd';
+  readonly lr: number;
+
+  constructor(config: SGDConfig = {}) {
+    this.lr = validateSGDConfig(config).lr;
+  }
+
+  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    checkUpdate(this.type, params, grads);
+    for (const key in params) {
+      // W −= η·g
+      axpy(-this.lr, grads[key]!, params[key]!);
+    }
+  }
+}
+
+export const sgd: OptimizerDef<SGDConfig, 'sgd'> = Object.freeze({
+  type: 'sgd',
+  description: 'Stochastic gradient descent (6.1.2): W ← W − η·∂L/∂W.',
+  configFields: Object.freeze({
+    lr: `learning rate η, ${POSITIVE_RULE}; default 0.01`,
+  }),
+  /** The config with every default filled in. */
+  validate: validateSGDConfig,
+  create(config: SGDConfig): Optimizer {
+    return new SGD(config);
+  },
+});
