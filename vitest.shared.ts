@@ -8,5 +8,6 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/vitest.json' },
     testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

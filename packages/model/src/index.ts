@@ -1,6 +1,7 @@
 export { defaultSpec, LOSS_TYPES, parseSpec, SpecError, type LossType, type NetworkSpec } from './spec.js';
 export { Network, rowsOf, type BuildOptions } from './network.js';
 export {
+  DOCTOR_ITERATIONS,
   train,
   type EpochMetrics,
   type IterationProgress,

@@ -11,6 +11,9 @@ import {
 } from './doctor.js';
 import { type Network, rowsOf } from './network.js';
 
+/** The doctor's first look waits for the first epoch that ends at or after this many iterations. */
+export const DOCTOR_ITERATIONS = 50;
+
 export interface LabelledData {
   /** [rows, ...inputShape], already scaled. */
   x: Tensor;
@@ -103,6 +106,7 @@ export function train(network: Network, data: LabelledData, val: LabelledData | 
   // Dead ReLUs are looked for on the first (up to) 1,000 training rows, after epoch 1 and at the end.
   const probe = rowsOf(data.x, 0, Math.min(rows, 1000));
   let deadWarned = false;
+  let looked = false;
   const names = Object.keys(network.params);
   const lastGood = names.map((n) => zerosLike(network.params[n]!));
   const snapshot = (): boolean => {
@@ -150,7 +154,10 @@ export function train(network: Network, data: LabelledData, val: LabelledData | 
       };
       history.push(metrics);
       opts.onEpoch?.(metrics);
-      if (epoch === 1) {
+      // The first look comes after the first epoch, or after the first epoch to end at or past
+      // DOCTOR_ITERATIONS when epochs are short: a dozen updates say nothing about learning.
+      if (!looked && (i >= DOCTOR_ITERATIONS || i === iterations)) {
+        looked = true;
         warn(checkChanceAccuracy(metrics.valAccuracy ?? metrics.trainAccuracy, chance, classes, epoch));
         deadWarned = warn(checkDeadRelu(deadReluFraction(network, probe)));
       }
