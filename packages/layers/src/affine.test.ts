@@ -207,3 +207,37 @@ describe('affine def', () => {
     expect(report.ok, report.summary).toBe(true);
   });
 });
+
+describe('Affine in a training loop', () => {
+  const make = (): Affine => affine.create({ units: 3 }, { rng: new Rng(5), inputShape: [4], dtype: 'float64' }) as Affine;
+  const x = tensor([
+    [0.5, -1, 2, 0],
+    [1, 0.25, -0.5, 3],
+  ]);
+  const dout = tensor([
+    [1, -2, 0.5],
+    [0.25, 1, -1],
+  ]);
+
+  it('fills the same grads without dx when the input gradient is not needed', () => {
+    const full = make();
+    full.forward(x, { train: true });
+    full.backward(dout);
+    const firstLayer = make();
+    firstLayer.forward(x, { train: true });
+    const none = firstLayer.backward(dout, { inputGradient: false });
+    expect(none.size).toBe(0);
+    expect(Array.from(firstLayer.grads.W.data)).toEqual(Array.from(full.grads.W.data));
+    expect(Array.from(firstLayer.grads.b.data)).toEqual(Array.from(full.grads.b.data));
+  });
+
+  it('reuses its output buffer per mode, so an evaluation pass never overwrites the training output', () => {
+    const layer = make();
+    const trainOut = layer.forward(x, { train: true });
+    const copy = Array.from(trainOut.data);
+    expect(layer.forward(x, { train: true })).toBe(trainOut);
+    const evalOut = layer.forward(tensor([[9, 9, 9, 9]]));
+    expect(evalOut).not.toBe(trainOut);
+    expect(Array.from(trainOut.data)).toEqual(copy);
+  });
+});

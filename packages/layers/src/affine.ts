@@ -1,6 +1,7 @@
-import { addInPlace, type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, type Tensor, zeros } from '@dlfs/tensor';
+import { type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, Tensor, zeros } from '@dlfs/tensor';
+import { reuse } from './buffer.js';
 import { checkConfigObject, formatValue, LayerConfigError } from './config-check.js';
-import type { CreateContext, Layer, LayerDef } from './layer.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 export type AffineConfig = {
   /** Number of outputs (neurons). */
@@ -26,6 +27,10 @@ export class Affine implements Layer {
   private x: Tensor | undefined;
   private inputShape: readonly number[] = [];
   private inputDtype: DType = 'float64';
+  /** Output buffers, one per mode so evaluation batches never evict the training one. */
+  private outTrain: Tensor | undefined;
+  private outEval: Tensor | undefined;
+  private dx: Tensor | undefined;
 
   /** W has shape [inputSize, units], b shape [units], both of one dtype. */
   constructor(W: Tensor, b: Tensor) {
@@ -39,12 +44,12 @@ export class Affine implements Layer {
     this.outputShape = Object.freeze([W.shape[1]!]);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
     const { W, b } = this.params;
     const inputSize = W.shape[0]!;
     if (x.ndim === 0) throw new ShapeError('affine', [x.shape, W.shape], 'x must have a batch axis: [batch, ...]');
     const batch = x.shape[0]!;
-    const features = shapeSize(x.shape.slice(1));
+    const features = x.ndim === 2 ? x.shape[1]! : shapeSize(x.shape.slice(1));
     if (features !== inputSize) {
       throw new ShapeError(
         'affine',
@@ -53,16 +58,28 @@ export class Affine implements Layer {
           `give x the shape [batch, ${inputSize}] or create the layer with the matching inputShape`,
       );
     }
-    const x2d = x.astype(W.dtype).reshape([batch, inputSize]);
+    const xw = x.astype(W.dtype);
+    const x2d = xw.ndim === 2 ? xw : xw.reshape([batch, inputSize]);
+    const units = W.shape[1]!;
+    const train = ctx?.train ?? false;
+    const out = reuse(train ? this.outTrain : this.outEval, [batch, units], W.dtype);
+    if (train) this.outTrain = out;
+    else this.outEval = out;
     // 5.6.2: Y = X · W + B (B broadcasts over the batch)
-    const out = addInPlace(matmul(x2d, W), b);
+    matmul(x2d, W, { out });
+    const O = out.data;
+    const B = b.data;
+    for (let i = 0; i < batch; i++) {
+      const row = i * units;
+      for (let j = 0; j < units; j++) O[row + j] = O[row + j]! + B[j]!;
+    }
     this.x = x2d;
     this.inputShape = x.shape;
     this.inputDtype = x.dtype;
     return out;
   }
 
-  backward(dout: Tensor): Tensor {
+  backward(dout: Tensor, ctx?: BackwardContext): Tensor {
     const x = this.x;
     if (x === undefined) throw new Error('affine: backward was called before forward');
     const { W } = this.params;
@@ -72,15 +89,21 @@ export class Affine implements Layer {
       throw new ShapeError('affine.backward', [dout.shape, expected], `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(expected)}`);
     }
     const d = dout.astype(W.dtype);
-    // 5.6.2: dx = dout · Wᵀ
-    const dx = matmul(d, W, { transB: true });
     // 5.6.2: dW = xᵀ · dout
     matmul(x, d, { transA: true, out: dW });
     // 5.6.2: db = Σ dout over the batch axis
     sum(d, 0, { out: db });
-    return dx.reshape(this.inputShape).astype(this.inputDtype);
+    if (ctx?.inputGradient === false) return EMPTY;
+    // 5.6.2: dx = dout · Wᵀ
+    const dx = (this.dx = reuse(this.dx, x.shape, W.dtype));
+    matmul(d, W, { transB: true, out: dx });
+    const shaped = this.inputShape.length === 2 ? dx : dx.reshape(this.inputShape);
+    return shaped.astype(this.inputDtype);
   }
 }
+
+/** What backward returns when asked for no input gradient. */
+const EMPTY = new Tensor(new Float64Array(0), [0]);
 
 const UNITS_RULE = 'a whole number >= 1';
 const STD_RULE = 'a number > 0, "xavier" or "he"';

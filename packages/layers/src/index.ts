@@ -1,4 +1,4 @@
-export type { CreateContext, ForwardContext, Layer, LayerDef, LayerSpec } from './layer.js';
+export type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef, LayerSpec } from './layer.js';
 export { DuplicateLayerError, LayerCreateError, LayerRegistry, UnknownLayerError } from './registry.js';
 export { LayerConfigError } from './config-check.js';
 export { builtinLayers } from './builtin-layers.js';

@@ -5,14 +5,27 @@ export interface ForwardContext {
   train: boolean;
 }
 
+/** What backward needs to know about the pass. */
+export interface BackwardContext {
+  /**
+   * false when nobody needs dx (the network's first layer): the layer may skip computing it and
+   * return an empty tensor. Its grads are filled either way.
+   */
+  inputGradient?: boolean;
+}
+
 /**
  * A layer of the network (5.5, 5.6). forward caches what backward needs; backward takes the
  * upstream gradient dout, fills `grads` and returns dx. `params` are the very tensors an
  * optimizer updates in place; `grads` has the same keys and shapes.
+ *
+ * A layer may return the same output (and dx) tensor from call to call, overwriting it, so that
+ * training allocates nothing: a forward's result is valid until the next forward in the same
+ * mode (train or not), a backward's until the next backward. Copy what you keep.
  */
 export interface Layer {
   forward(x: Tensor, ctx?: ForwardContext): Tensor;
-  backward(dout: Tensor): Tensor;
+  backward(dout: Tensor, ctx?: BackwardContext): Tensor;
   readonly params: Readonly<Record<string, Tensor>>;
   readonly grads: Readonly<Record<string, Tensor>>;
   /** Shape of one output sample (without the batch axis). */

@@ -1,6 +1,7 @@
-import { allocate, formatShape, sameShape, ShapeError, Tensor } from '@dlfs/tensor';
+import { formatShape, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
+import { reuse } from './buffer.js';
 import { checkConfigObject } from './config-check.js';
-import type { CreateContext, Layer, LayerDef } from './layer.js';
+import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 /** ReLU takes no config. */
 export type ReluConfig = Record<string, never>;
@@ -16,22 +17,35 @@ export class Relu implements Layer {
   /** 1 where the forward input was <= 0: the book's `self.mask`. */
   private mask: Uint8Array | undefined;
   private inputShape: readonly number[] | undefined;
+  private maskTrain: Uint8Array | undefined;
+  private maskEval: Uint8Array | undefined;
+  private outTrain: Tensor | undefined;
+  private outEval: Tensor | undefined;
+  private dx: Tensor | undefined;
 
   /** `inputShape` is the shape of one sample; ReLU keeps it. */
   constructor(inputShape: readonly number[]) {
     this.outputShape = Object.freeze([...inputShape]);
   }
 
-  forward(x: Tensor): Tensor {
-    if (this.mask === undefined || this.mask.length !== x.size) this.mask = new Uint8Array(x.size);
-    const mask = this.mask;
-    const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
+    const train = ctx?.train ?? false;
+    // One mask per mode, like the output buffers; backward uses the last forward's.
+    let mask = train ? this.maskTrain : this.maskEval;
+    if (mask === undefined || mask.length !== x.size) mask = new Uint8Array(x.size);
+    if (train) this.maskTrain = mask;
+    else this.maskEval = mask;
+    this.mask = mask;
+    const out = reuse(train ? this.outTrain : this.outEval, x.shape, x.dtype);
+    if (train) this.outTrain = out;
+    else this.outEval = out;
     const X = x.data;
     const O = out.data;
     for (let i = 0; i < X.length; i++) {
       const v = X[i]!;
       if (v <= 0) {
         mask[i] = 1;
+        O[i] = 0;
       } else {
         mask[i] = 0;
         O[i] = v;
@@ -54,11 +68,11 @@ export class Relu implements Layer {
     if (!sameShape(dout.shape, this.inputShape)) {
       throw new ShapeError('relu.backward', [dout.shape, this.inputShape], `dout ${formatShape(dout.shape)} must have the shape of the forward input ${formatShape(this.inputShape)}`);
     }
-    const dx = new Tensor(allocate(dout.dtype, dout.size), dout.shape);
+    const dx = (this.dx = reuse(this.dx, dout.shape, dout.dtype));
     const D = dout.data;
     const DX = dx.data;
     const mask = this.mask;
-    for (let i = 0; i < D.length; i++) if (mask[i] === 0) DX[i] = D[i]!;
+    for (let i = 0; i < D.length; i++) DX[i] = mask[i] === 0 ? D[i]! : 0;
     return dx;
   }
 }

@@ -1,6 +1,7 @@
-import { allocate, formatShape, sameShape, ShapeError, Tensor } from '@dlfs/tensor';
+import { formatShape, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
+import { reuse } from './buffer.js';
 import { checkConfigObject } from './config-check.js';
-import type { CreateContext, Layer, LayerDef } from './layer.js';
+import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 /** Sigmoid takes no config. */
 export type SigmoidConfig = Record<string, never>;
@@ -12,14 +13,20 @@ export class Sigmoid implements Layer {
   readonly outputShape: readonly number[];
   /** The forward output y: the book's `self.out`. */
   private out: Tensor | undefined;
+  private outTrain: Tensor | undefined;
+  private outEval: Tensor | undefined;
+  private dx: Tensor | undefined;
 
   /** `inputShape` is the shape of one sample; Sigmoid keeps it. */
   constructor(inputShape: readonly number[]) {
     this.outputShape = Object.freeze([...inputShape]);
   }
 
-  forward(x: Tensor): Tensor {
-    const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
+    const train = ctx?.train ?? false;
+    const out = reuse(train ? this.outTrain : this.outEval, x.shape, x.dtype);
+    if (train) this.outTrain = out;
+    else this.outEval = out;
     const X = x.data;
     const Y = out.data;
     // For very negative x, exp(−x) is Infinity and y is 0, never NaN.
@@ -35,7 +42,7 @@ export class Sigmoid implements Layer {
     if (!sameShape(dout.shape, out.shape)) {
       throw new ShapeError('sigmoid.backward', [dout.shape, out.shape], `dout ${formatShape(dout.shape)} must have the shape of the forward output ${formatShape(out.shape)}`);
     }
-    const dx = new Tensor(allocate(dout.dtype, dout.size), dout.shape);
+    const dx = (this.dx = reuse(this.dx, dout.shape, dout.dtype));
     const D = dout.data;
     const Y = out.data;
     const DX = dx.data;

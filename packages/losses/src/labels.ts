@@ -60,8 +60,9 @@ export function checkLabels(op: string, y: Tensor, t: Labels): CheckedLabels {
 }
 
 /** y − t as a new tensor of y's dtype; for class indices that is y with 1 subtracted at [i, t_i]. */
-export function subLabels(y: Tensor, labels: CheckedLabels): Tensor {
-  const d = y.clone();
+export function subLabels(y: Tensor, labels: CheckedLabels, out?: Tensor): Tensor {
+  const d = out ?? y.clone();
+  if (out) out.data.set(y.data);
   const D = d.data;
   if (labels.kind === 'one-hot') {
     const T = labels.t.data;

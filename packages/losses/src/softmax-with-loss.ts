@@ -1,8 +1,6 @@
-import { scaleInPlace, type Tensor } from '@dlfs/tensor';
+import { sameShape, scaleInPlace, type Tensor, zerosLike } from '@dlfs/tensor';
 import { type CheckedLabels, checkLabels, type Labels, subLabels } from './labels.js';
 import type { LossLayer } from './loss-layer.js';
-import { logSoftmax } from './log-softmax.js';
-import { softmax } from './softmax.js';
 
 /**
  * 5.6.3: softmax followed by the cross-entropy error, as one layer whose gradient is simply
@@ -18,6 +16,7 @@ import { softmax } from './softmax.js';
 export class SoftmaxWithLoss implements LossLayer {
   private probs: Tensor | undefined;
   private labels: CheckedLabels | undefined;
+  private dx: Tensor | undefined;
 
   /** The probabilities softmax(x) of the last forward (undefined before the first). */
   get y(): Tensor | undefined {
@@ -27,18 +26,33 @@ export class SoftmaxWithLoss implements LossLayer {
   /** L = −(1/N) Σ t · log softmax(x); keeps y = softmax(x) and t (by reference) for backward. */
   forward(x: Tensor, t: Labels): number {
     const labels = checkLabels('SoftmaxWithLoss.forward', x, t);
-    this.probs = softmax(x);
+    const y = (this.probs = reuseLike(this.probs, x));
     this.labels = labels;
-    const logY = logSoftmax(x).data;
+    const { rows, classes } = labels;
+    const X = x.data;
+    const Y = y.data;
     let s = 0;
-    if (labels.kind === 'one-hot') {
-      const T = labels.t.data;
-      // Zero targets are skipped so that a score of −Infinity (log y = −∞) does not turn 0 · −∞ into NaN.
-      for (let i = 0; i < T.length; i++) if (T[i] !== 0) s += T[i]! * logY[i]!;
-    } else {
-      for (let i = 0; i < labels.rows; i++) s += logY[i * labels.classes + labels.t[i]!]!;
+    for (let i = 0; i < rows; i++) {
+      const row = i * classes;
+      // 3.5.2: subtract the row's max before exp; log softmax(x)ⱼ = xⱼ − m − log Σ exp(xₖ − m).
+      let m = -Infinity;
+      for (let j = 0; j < classes; j++) if (X[row + j]! > m) m = X[row + j]!;
+      let z = 0;
+      for (let j = 0; j < classes; j++) {
+        const e = Math.exp(X[row + j]! - m);
+        Y[row + j] = e;
+        z += e;
+      }
+      for (let j = 0; j < classes; j++) Y[row + j] = Y[row + j]! / z;
+      const logZ = m + Math.log(z);
+      if (labels.kind === 'one-hot') {
+        const T = labels.t.data;
+        for (let j = 0; j < classes; j++) if (T[row + j] !== 0) s += T[row + j]! * (X[row + j]! - logZ);
+      } else {
+        s += X[row + labels.t[i]!]! - logZ;
+      }
     }
-    return -s / labels.rows;
+    return -s / rows;
   }
 
   /** 5.6.3: dx = (y − t) / N · dout, in x's dtype. */
@@ -46,8 +60,14 @@ export class SoftmaxWithLoss implements LossLayer {
     if (!this.probs || !this.labels) {
       throw new Error('SoftmaxWithLoss.backward: call forward(x, t) first; backward uses the y and t that forward keeps');
     }
-    const dx = subLabels(this.probs, this.labels);
+    const dx = (this.dx = reuseLike(this.dx, this.probs));
+    subLabels(this.probs, this.labels, dx);
     scaleInPlace(dx, dout / this.labels.rows);
     return dx;
   }
+}
+
+/** `prev` when it has t's shape and dtype, else a new tensor like t: buffers made once per batch shape. */
+function reuseLike(prev: Tensor | undefined, t: Tensor): Tensor {
+  return prev !== undefined && prev.dtype === t.dtype && sameShape(prev.shape, t.shape) ? prev : zerosLike(t);
 }

@@ -108,7 +108,8 @@ export class Network {
     this.lastScores = this.predict(x, true);
     const loss = this.lossLayer.forward(this.lastScores, t);
     let dout = this.lossLayer.backward(1);
-    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i]!.backward(dout);
+    // Nobody needs the gradient of the input itself: the first layer may skip computing it.
+    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i]!.backward(dout, { inputGradient: i > 0 });
     return loss;
   }
 

@@ -1,5 +1,5 @@
 import type { Optimizer } from '@dlfs/optimizers';
-import { argmax, type Rng, type Tensor, zerosLike } from '@dlfs/tensor';
+import { type Rng, type Tensor, zerosLike } from '@dlfs/tensor';
 import { BatchSampler } from '@dlfs/data';
 import {
   chanceAccuracy,
@@ -139,9 +139,8 @@ export function train(network: Network, data: LabelledData, val: LabelledData | 
     done = i;
     epochLoss += loss;
     epochIters++;
-    const predicted = argmax(network.lastScores!.reshape([labels.length, -1]), 1);
-    for (let r = 0; r < predicted.length; r++) if (predicted[r] === labels[r]) epochHits++;
-    epochRows += predicted.length;
+    epochHits += hits(network.lastScores!, labels);
+    epochRows += labels.length;
     opts.onIteration?.({ iteration: i, iterations, epoch: epoch + 1, loss });
     if (i % itersPerEpoch === 0 || i === iterations) {
       epoch++;
@@ -185,4 +184,18 @@ export function train(network: Network, data: LabelledData, val: LabelledData | 
     deadReluFraction: dead,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** How many rows' largest score (the first, on ties) is at their label; allocates nothing. */
+function hits(scores: Tensor, labels: Int32Array): number {
+  const rows = labels.length;
+  const width = scores.size / rows;
+  const S = scores.data;
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 1; j < width; j++) if (S[r * width + j]! > S[r * width + best]!) best = j;
+    if (best === labels[r]) n++;
+  }
+  return n;
 }

@@ -1,0 +1,67 @@
+import { BatchSampler } from '@dlfs/data';
+import { builtinLayers } from '@dlfs/layers';
+import { SGD } from '@dlfs/optimizers';
+import { Rng } from '@dlfs/tensor';
+import { describe, expect, it } from 'vitest';
+import { Network } from './network.js';
+import { defaultSpec } from './spec.js';
+import { mnistRows } from './test-support/index.js';
+
+const COUNTED = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array'] as const;
+
+/** Runs `fn` while every `new` of a typed array (the storage of every tensor, mask and index list) is counted. */
+function countTypedArrays(fn: () => void): number {
+  const g = globalThis as unknown as Record<string, object>;
+  const saved = COUNTED.map((name) => g[name]!);
+  let count = 0;
+  COUNTED.forEach((name, i) => {
+    g[name] = new Proxy(saved[i]!, {
+      construct(target, args, newTarget) {
+        count++;
+        return Reflect.construct(target as new (...a: unknown[]) => object, args, newTarget) as object;
+      },
+    });
+  });
+  try {
+    fn();
+  } finally {
+    COUNTED.forEach((name, i) => {
+      g[name] = saved[i]!;
+    });
+  }
+  return count;
+}
+
+describe('the training step (sample, gather, forward, backward, update)', () => {
+  const data = mnistRows(0, 1000, 1);
+  const network = Network.build(defaultSpec(10), { registry: builtinLayers(), inputShape: [784], rng: new Rng(1), dtype: 'float32', classes: 10 });
+  const sampler = new BatchSampler(data.x, data.labels, { batchSize: 100, mode: 'replacement', rng: new Rng(2) });
+  const optimizer = new SGD({ lr: 0.1 });
+  const step = (): number => {
+    const batch = sampler.next();
+    const loss = network.gradient(batch.x, batch.labels!);
+    optimizer.update(network.params, network.grads);
+    return loss;
+  };
+
+  it('allocates no typed array once warm', () => {
+    step();
+    step();
+    let losses = 0;
+    expect(countTypedArrays(() => {
+      for (let i = 0; i < 20; i++) losses += step();
+    })).toBe(0);
+    expect(Number.isFinite(losses)).toBe(true);
+  });
+
+  it('still allocates nothing after an evaluation pass on another batch size', () => {
+    network.accuracy(data.x, data.labels);
+    step();
+    expect(countTypedArrays(() => step())).toBe(0);
+  });
+
+  it("the counter does count: a fresh network's first step allocates", () => {
+    const fresh = Network.build(defaultSpec(10), { registry: builtinLayers(), inputShape: [784], rng: new Rng(1), classes: 10 });
+    expect(countTypedArrays(() => fresh.gradient(sampler.next().x, sampler.next().labels!))).toBeGreaterThan(0);
+  });
+});
