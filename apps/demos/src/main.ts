@@ -1,0 +1,18 @@
+import { gradcheckSection } from './gradcheck/gradcheck-section.js';
+import { shoppingSection } from './shopping/shopping-section.js';
+import { trainingSection } from './page/training-section.js';
+import { tryItSection } from './page/try-it-section.js';
+
+const main = document.getElementById('main');
+if (main === null) throw new Error('index.html has no <main id="main">');
+
+const tryIt = tryItSection();
+main.append(
+  shoppingSection(),
+  gradcheckSection(),
+  trainingSection({
+    onModel: (predictor) => tryIt.setPageModel(predictor),
+    onPickDigit: (pixels, caption) => tryIt.showDigit(pixels, caption),
+  }),
+  tryIt.element,
+);

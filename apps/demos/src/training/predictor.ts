@@ -1,0 +1,71 @@
+import { type Scaler, scalerFromJSON, type ScalerJson } from '@dlfs/data';
+import { builtinLayers } from '@dlfs/layers';
+import { softmax } from '@dlfs/losses';
+import { Network, type NetworkSpec, parseModel } from '@dlfs/model';
+import { Rng, shapeSize, Tensor } from '@dlfs/tensor';
+
+/** Pixels of the drawing pad's digit: 28 × 28. */
+export const DIGIT_PIXELS = 784;
+
+/**
+ * A trained network with the preprocessing it was trained with, ready to classify one digit:
+ * raw pixels (0..255, as Kaggle's CSV and `dlfs train` have them) → the model's scaler →
+ * forward → softmax (3.5) computed in float64, so the ten probabilities sum to 1 to 1e-15.
+ */
+export class Predictor {
+  private constructor(
+    readonly network: Network,
+    readonly scaler: Scaler,
+    readonly classes: readonly (string | number)[],
+    /** Where the model came from: "trained in this page", a file name. */
+    readonly source: string,
+    /** A model file's training summary (empty for the page's own model). */
+    readonly training: Readonly<Record<string, unknown>> = {},
+  ) {}
+
+  /** The page's own model: the worker's spec and scaler; weights arrive with `setWeights`. */
+  static fromSpec(spec: NetworkSpec, scaler: ScalerJson, source: string): Predictor {
+    const classes = Array.from({ length: 10 }, (_, c) => c);
+    const network = Network.build(spec, { registry: builtinLayers(), inputShape: [DIGIT_PIXELS], rng: new Rng(0), dtype: 'float32', classes: classes.length });
+    return new Predictor(network, scalerFromJSON(scaler), classes, source);
+  }
+
+  /** A model file written by `dlfs train --out`: checked end to end by @dlfs/model's parseModel. */
+  static fromModelFile(text: string, name: string): Predictor {
+    const model = parseModel(text, { registry: builtinLayers(), source: name });
+    const features = shapeSize(model.network.inputShape);
+    if (features !== DIGIT_PIXELS) {
+      throw new Error(`${name}: the model takes ${features} features per sample, but a drawn digit has ${DIGIT_PIXELS} (28 × 28 pixels); train it on MNIST-shaped data`);
+    }
+    return new Predictor(model.network, model.scaler, model.classes, name, model.training);
+  }
+
+  /** Copies weight snapshots into the network's parameters. */
+  setWeights(params: Readonly<Record<string, Float32Array>>): void {
+    for (const [name, p] of Object.entries(this.network.params)) {
+      const w = params[name];
+      if (w === undefined || w.length !== p.size) throw new Error(`weights for ${name}: expected ${p.size} values, got ${w?.length ?? 'none'}`);
+      p.data.set(w);
+    }
+  }
+
+  /** The probability of every class for one digit of 784 raw pixels 0..255. */
+  probabilities(pixels: ArrayLike<number>): Float64Array {
+    if (pixels.length !== DIGIT_PIXELS) throw new RangeError(`a digit has ${DIGIT_PIXELS} pixels, got ${pixels.length}`);
+    const x = new Tensor(this.network.dtype === 'float64' ? Float64Array.from(pixels) : Float32Array.from(pixels), [1, DIGIT_PIXELS]);
+    this.scaler.transform(x, x);
+    const scores = this.network.predict(x).astype('float64');
+    return Float64Array.from(softmax(scores).data);
+  }
+
+  /** The validation accuracy a model file records from its training, if it does. */
+  trainingAccuracy(): number | undefined {
+    const v = this.training.valAccuracy;
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  /** "784-50-10", from the network's affine layers. */
+  describe(): string {
+    return [shapeSize(this.network.inputShape), ...this.network.layers.filter((l) => Object.keys(l.params).length > 0).map((l) => shapeSize(l.outputShape))].join('-');
+  }
+}

@@ -1,0 +1,25 @@
+import type { ClientMessage, WorkerMessage } from './protocol.js';
+import { TrainingSession } from './training-session.js';
+
+/** The parts of a dedicated worker's global scope this file uses (the project compiles against the DOM library). */
+interface WorkerScope {
+  postMessage(message: WorkerMessage, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ClientMessage>) => void): void;
+}
+
+const scope = self as unknown as WorkerScope;
+
+const session = new TrainingSession({
+  post: (message, transfer = []) => scope.postMessage(message, transfer),
+  async fetchDataset(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}; the site was built without its MNIST asset ("pnpm --filter demos build" writes it)`);
+    return response.arrayBuffer();
+  },
+  yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+  now: () => performance.now(),
+});
+
+scope.addEventListener('message', (event) => {
+  void session.handle(event.data);
+});
