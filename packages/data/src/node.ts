@@ -1,2 +1,2 @@
 // The Node-only part of @dlfs/data: reading CSV files from disk. The main entry stays usable in browsers.
-export { loadCsv, type CsvDataset, type LoadCsvOptions, type LoadProgress } from './load-csv.js';
+export { loadCsv, type CsvDataset, type CsvParserChoice, type LoadCsvOptions, type LoadProgress } from './load-csv.js';

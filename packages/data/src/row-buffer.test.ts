@@ -45,6 +45,21 @@ describe('RowBuffer', () => {
     expect(out[(1 << 20) + 2]).toBe(9);
   });
 
+  it('takes back the row just started, also the first of a new chunk', () => {
+    const buffer = new RowBuffer(3);
+    const expected = fill(buffer, 16); // the first chunk, full
+    for (let i = 0; i < 2; i++) {
+      const at = buffer.startRow(); // opens the next chunk
+      buffer.chunk.fill(-1, at, at + 3);
+      buffer.cancelRow();
+    }
+    expect(buffer.rows).toBe(16);
+    const at = buffer.startRow();
+    buffer.chunk.set([7, 8, 9], at);
+    expect(Array.from(buffer.take())).toEqual([...expected, 7, 8, 9]);
+    expect(() => buffer.cancelRow()).toThrow(RangeError);
+  });
+
   it('refuses a width that is not a whole number >= 1', () => {
     expect(() => new RowBuffer(0)).toThrow(RangeError);
     expect(() => new RowBuffer(2.5)).toThrow(RangeError);

@@ -34,6 +34,16 @@ export class RowBuffer {
     return at;
   }
 
+  /**
+   * Takes back the row the last `startRow` made room for (a parser that wrote part of a row
+   * and then found it must be read another way). Its values are overwritten by the next row.
+   */
+  cancelRow(): void {
+    if (this.rows === 0 || this.used < this.width) throw new RangeError('RowBuffer: cancelRow without a row started in the current chunk');
+    this.used -= this.width;
+    this.rows--;
+  }
+
   /** All rows in order, rows × width values; the buffer starts empty again afterwards. */
   take(): Float32Array {
     let out: Float32Array;
