@@ -1,9 +1,26 @@
+import { kernelFloat32, wasmRuntime } from './backend.js';
 import type { Rng } from './rng.js';
 import { assertValidShape, type Shape, shapeSize } from './shape.js';
 import { allocate, type DType, type NestedArray, Tensor } from './tensor.js';
 
-export function zeros(shape: Shape, dtype: DType = 'float64'): Tensor {
+export interface ZerosOptions {
+  /**
+   * Place the data where the active backend's kernels work on it in place: under 'wasm', a
+   * float32 tensor then lives in WASM memory and matmul & co. read and write it without copying.
+   * Falls back to an ordinary array (still correct, copied per call) under 'js', for float64,
+   * or when the WASM arena is full. Meant for long-lived buffers (weights, gradients, a layer's
+   * output and dx): the memory goes back to the arena only when the array is garbage-collected,
+   * so keep the tensor (not just a subarray of its data) alive while any view of it is used.
+   */
+  kernel?: boolean;
+}
+
+export function zeros(shape: Shape, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
   assertValidShape('zeros', shape);
+  if (opts.kernel && dtype === 'float32') {
+    const data = kernelFloat32(shapeSize(shape));
+    if (data !== undefined) return new Tensor(data, shape);
+  }
   return new Tensor(allocate(dtype, shapeSize(shape)), shape);
 }
 
@@ -17,8 +34,22 @@ export function ones(shape: Shape, dtype: DType = 'float64'): Tensor {
   return full(shape, 1, dtype);
 }
 
-export function zerosLike(t: Tensor): Tensor {
-  return zeros(t.shape, t.dtype);
+export function zerosLike(t: Tensor, opts: ZerosOptions = {}): Tensor {
+  return zeros(t.shape, t.dtype, opts);
+}
+
+/**
+ * t itself when its data already lives where the active backend's kernels use it in place (or
+ * there is no such place: 'js', float64, a full arena); otherwise a kernel-placed copy of t.
+ */
+export function toKernel(t: Tensor): Tensor {
+  if (t.dtype !== 'float32') return t;
+  const rt = wasmRuntime();
+  if (rt === undefined || rt.holds(t.data)) return t;
+  const data = rt.allocFloat32(t.size);
+  if (data === undefined) return t;
+  data.set(t.data);
+  return new Tensor(data, t.shape);
 }
 
 /** A tensor from nested arrays: `tensor([[1, 2], [3, 4]])` has shape [2, 2]. Ragged input is refused. */

@@ -1,3 +1,4 @@
+import { addBias } from './add-bias.js';
 import { broadcastShapes, formatShape, type Shape, ShapeError, sameShape, shapeSize } from './shape.js';
 import { allocate, type DType, Tensor } from './tensor.js';
 
@@ -78,6 +79,18 @@ function isSuffix(s: Shape, shape: Shape): boolean {
 
 /** a + b with NumPy broadcasting (`b` may be a number, a row vector for a bias, a column). */
 export function add(a: Tensor, b: Tensor | number, out?: Tensor): Tensor {
+  // A bias row on float32 (x · W + b) takes the addBias kernel: the same bits, faster.
+  if (
+    typeof b !== 'number' &&
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    b.ndim === 1 &&
+    a.ndim >= 1 &&
+    b.shape[0] === a.shape[a.ndim - 1] &&
+    (out === undefined || (out.dtype === 'float32' && sameShape(out.shape, a.shape)))
+  ) {
+    return addBias(a, b, out);
+  }
   return binary('add', (x, y) => x + y, a, b, out);
 }
 export function sub(a: Tensor, b: Tensor | number, out?: Tensor): Tensor {

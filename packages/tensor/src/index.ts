@@ -1,8 +1,12 @@
 export { Tensor, allocate, dtypeOf, type DType, type NestedArray, type TypedArray } from './tensor.js';
 export { ShapeError, broadcastShapes, formatShape, sameShape, shapeSize, type Shape } from './shape.js';
 export { Rng } from './rng.js';
-export { full, ones, rand, randn, tensor, zeros, zerosLike, type RandomOptions } from './creation.js';
+export { full, ones, rand, randn, tensor, toKernel, zeros, zerosLike, type RandomOptions, type ZerosOptions } from './creation.js';
 export { add, div, exp, log, map, maximum, mul, neg, sqrt, sub } from './elementwise.js';
 export { argmax, max, mean, min, sum, type ReduceOptions } from './reduce.js';
 export { matmul, transpose, type MatmulOptions } from './matmul.js';
 export { addInPlace, axpy, copyInto, divInPlace, fill, mulInPlace, scaleInPlace, subInPlace } from './inplace.js';
+export { addBias } from './add-bias.js';
+export { relu, reluBackward } from './relu.js';
+export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './softmax-cross-entropy.js';
+export { backendInfo, getBackend, isKernelPlaced, setBackend, type Backend, type BackendInfo, type BackendOptions } from './backend.js';

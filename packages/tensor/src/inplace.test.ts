@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addInPlace, axpy, copyInto, divInPlace, fill, mulInPlace, scaleInPlace, subInPlace } from './inplace.js';
 import { Tensor } from './tensor.js';
-import { type DataKind, dimArb, dtypeArb, expectSameValues, expectShapeError, randomTensor, roundTo, seedArb, shapeArb } from './test-support/index.js';
+import { type DataKind, dimArb, dtypeArb, expectSameValues, expectShapeError, place, type Placement, randomTensor, roundTo, seedArb, shapeArb, withBackend } from './test-support/index.js';
 
 type Op = 'add' | 'sub' | 'mul' | 'div';
 const IN_PLACE = { add: addInPlace, sub: subInPlace, mul: mulInPlace, div: divInPlace };
@@ -133,6 +133,26 @@ describe('axpy', () => {
         expectSameValues(x.data, xBefore, 'x unchanged');
       }),
       { numRuns: 80 },
+    );
+  });
+
+  it('gives the same bits on the WASM kernel (float32 in WASM memory, float64 arithmetic) as in TypeScript', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 250, max: 1100 }),
+        seedArb,
+        fc.constantFrom<DataKind>('uniform', 'special', 'positive'),
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        fc.constantFrom<Placement>('kernel', 'heap'),
+        (size, seed, kind, alpha, where) => {
+          const x = place(randomTensor([size], 'float32', seed, kind), where);
+          const y = place(randomTensor([size], 'float32', seed + 1, kind), where);
+          const expected = Array.from(y.data, (v, i) => roundTo('float32', v + alpha * x.data[i]!));
+          withBackend('wasm', () => axpy(alpha, x, y));
+          expectSameValues(y.data, expected);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 

@@ -1,3 +1,4 @@
+import { WASM_MIN_ELEMENTS, wasmRuntime } from './backend.js';
 import { add, div, mul, sub } from './elementwise.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -28,13 +29,23 @@ export function scaleInPlace(a: Tensor, s: number): Tensor {
   return a;
 }
 
-/** y += alpha · x (BLAS axpy): the SGD step is axpy(-lr, grad, param). */
+/**
+ * y += alpha · x (BLAS axpy): the SGD step is axpy(-lr, grad, param). Computed in float64 and
+ * rounded to y's dtype once, on either backend (WASM when both live in WASM memory).
+ */
 export function axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
   if (!sameShape(x.shape, y.shape)) {
     throw new ShapeError('axpy', [x.shape, y.shape], `x ${formatShape(x.shape)} and y ${formatShape(y.shape)} must have the same shape`);
   }
   const X = x.data;
   const Y = y.data;
+  if (X instanceof Float32Array && Y instanceof Float32Array && Y.length >= WASM_MIN_ELEMENTS) {
+    const rt = wasmRuntime();
+    if (rt !== undefined && rt.holds(X) && rt.holds(Y)) {
+      rt.kernels.axpy(alpha, X.byteOffset, Y.byteOffset, Y.length);
+      return y;
+    }
+  }
   for (let i = 0; i < Y.length; i++) Y[i] = Y[i]! + alpha * X[i]!;
   return y;
 }

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmul, transpose } from './matmul.js';
+import { isKernelPlaced } from './backend.js';
+import { zeros } from './creation.js';
+import { matmul, sampledZeroFraction, transpose } from './matmul.js';
 import { type DType, Tensor } from './tensor.js';
 import {
   type DataKind,
+  place,
+  type Placement,
+  withBackend,
   dimArb,
   dtypeArb,
   expectClose,
@@ -324,5 +329,143 @@ describe('transpose', () => {
     for (const perm of [[0, 1], [0, 1, 1], [0, 1, 3], [-1, 0, 1], [0, 1, 2, 3], [0.5, 1, 2]]) {
       expectShapeError(() => transpose(a, perm), 'transpose', '[2, 3, 4]', `[${perm.join(', ')}]`);
     }
+  });
+});
+
+describe('matmul on the WASM backend equals the TypeScript reference', () => {
+  // Sizes at and around the kernels' widths: 4-lane vectors, 4-row tiles, 8-column panels,
+  // 24/16/8/4-column strips of the sparse kernels, and the chapter-5 sizes (10, 50, 100, 784).
+  const edgeDim = fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 23, 24, 25, 28, 31, 32, 33, 47, 48, 49, 50, 51, 52, 53);
+  const dim = fc.oneof(edgeDim, fc.integer({ min: 1, max: 70 }));
+  interface WasmCase extends Case {
+    placeA: Placement;
+    placeB: Placement;
+    placeOut: Placement;
+  }
+  const wasmCaseArb: fc.Arbitrary<WasmCase> = fc.record({
+    m: dim,
+    k: fc.oneof(dim, fc.integer({ min: 60, max: 300 })),
+    // Wide n too: the WASM kernels choose sparse or dense by n.
+    n: fc.oneof({ weight: 4, arbitrary: dim }, { weight: 1, arbitrary: fc.integer({ min: 120, max: 200 }) }),
+    seed: seedArb,
+    kind: fc.constantFrom<DataKind>('uniform', 'sparse', 'mnist', 'ints'),
+    useOut: fc.boolean(),
+    placeA: fc.constantFrom<Placement>('kernel', 'heap'),
+    placeB: fc.constantFrom<Placement>('kernel', 'heap'),
+    placeOut: fc.constantFrom<Placement>('kernel', 'heap'),
+  });
+
+  function run(c: WasmCase, transA: boolean, transB: boolean): { wasm: Float32Array; js: Float32Array; ref: ReturnType<typeof reference> } {
+    const a = place(randomTensor(transA ? [c.k, c.m] : [c.m, c.k], 'float32', c.seed, c.kind), c.placeA);
+    const b = place(randomTensor(transB ? [c.n, c.k] : [c.k, c.n], 'float32', c.seed + 1, c.kind === 'mnist' ? 'uniform' : c.kind), c.placeB);
+    const outFor = (): Tensor | undefined => {
+      if (!c.useOut) return undefined;
+      const out = c.placeOut === 'kernel' ? withBackend('wasm', () => zeros([c.m, c.n], 'float32', { kernel: true })) : zeros([c.m, c.n], 'float32');
+      out.data.fill(Number.NaN);
+      return out;
+    };
+    const wasm = withBackend('wasm', () => matmul(a, b, { transA, transB, out: outFor() })).data as Float32Array;
+    const js = withBackend('js', () => matmul(a, b, { transA, transB, out: outFor() })).data as Float32Array;
+    return { wasm, js, ref: reference(a, b, transA, transB) };
+  }
+
+  describe.each(FORMS.filter((f) => !(f.transA && f.transB)))('$name', ({ transA, transB }) => {
+    it('within float32 rounding of the reference, for any placement of A, B and out', () => {
+      fc.assert(
+        fc.property(wasmCaseArb, (c) => {
+          const { wasm, js, ref } = run(c, transA, transB);
+          const rel = tolerance('float32', ref.k);
+          const what = `m=${c.m} k=${c.k} n=${c.n} ${c.kind}`;
+          expectClose(wasm, ref.c, (i) => rel * ref.scale[i]!, `wasm ${what}`);
+          expectClose(js, ref.c, (i) => rel * ref.scale[i]!, `js ${what}`);
+          // The two backends round differently but each stays within the bound, so they differ by at most twice it.
+          expectClose(wasm, js, (i) => 2 * rel * ref.scale[i]!, `wasm vs js ${what}`);
+          if (c.kind === 'ints' && ref.k <= 300) {
+            // |sums| ≤ 300·64 < 2^24: every partial sum is exact, so both give exactly the same numbers.
+            expectSameValues(wasm, ref.c, `wasm exact ${what}`);
+            expectSameValues(js, ref.c, `js exact ${what}`);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+
+  it('gives the same bits whether the operands live in WASM memory or on the JS heap', () => {
+    fc.assert(
+      fc.property(wasmCaseArb, fc.constantFrom(...FORMS.filter((f) => !(f.transA && f.transB))), (c, form) => {
+        const heap = run({ ...c, placeA: 'heap', placeB: 'heap', placeOut: 'heap' }, form.transA, form.transB).wasm;
+        const kernel = run({ ...c, placeA: 'kernel', placeB: 'kernel', placeOut: 'kernel' }, form.transA, form.transB).wasm;
+        expectSameValues(kernel, heap);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('runs the chapter-5 shapes (MNIST-like x, 85% zeros) through the sparse kernels on both backends', () => {
+    const x = randomTensor([100, 784], 'float32', 3, 'mnist');
+    expect(sampledZeroFraction(x.data)).toBeGreaterThan(0.75);
+    const W1 = randomTensor([784, 50], 'float32', 4);
+    const dout = randomTensor([100, 50], 'float32', 5);
+    for (const [a, b, transA, transB] of [
+      [x, W1, false, false],
+      [x, dout, true, false],
+      [dout, W1, false, true],
+    ] as const) {
+      const ref = reference(a, b, transA, transB);
+      const rel = tolerance('float32', ref.k);
+      for (const backend of ['wasm', 'js'] as const) {
+        const c = withBackend(backend, () => matmul(a, b, { transA, transB }));
+        expectClose(c.data, ref.c, (i) => rel * ref.scale[i]!, `${backend} ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}`);
+      }
+    }
+  });
+
+  it('skips zeros of a sparse A on both backends: 0 · NaN and 0 · Infinity count as 0', () => {
+    for (const transA of [false, true]) {
+      const a = randomTensor(transA ? [40, 30] : [30, 40], 'float32', 7, 'mnist');
+      const b = randomTensor([40, 20], 'float32', 8);
+      // Poison every B row that only zeros of A multiply.
+      const used = new Set<number>();
+      for (let i = 0; i < 30; i++) for (let p = 0; p < 40; p++) if ((transA ? a.get(p, i) : a.get(i, p)) !== 0) used.add(p);
+      for (let p = 0; p < 40; p++) if (!used.has(p)) for (let j = 0; j < 20; j++) b.set(j % 2 ? Number.NaN : Infinity, p, j);
+      const ref = reference(a, b, transA, false);
+      for (const backend of ['wasm', 'js'] as const) {
+        const c = withBackend(backend, () => matmul(a, b, { transA }));
+        for (let i = 0; i < c.size; i++) expect(Number.isFinite(c.data[i]!)).toBe(true);
+        // Where the reference is finite (every poisoned term was 0 · poison = NaN there, so compare the finite ones).
+        const rel = tolerance('float32', 40);
+        for (let i = 0; i < c.size; i++) {
+          if (Number.isFinite(ref.c[i]!)) expect(Math.abs(c.data[i]! - ref.c[i]!)).toBeLessThanOrEqual(rel * ref.scale[i]!);
+        }
+      }
+    }
+  });
+
+  it('skips zeros of a sparse A in A·Bᵀ on WASM too (dx = dout · Wᵀ behind a ReLU)', () => {
+    const a = randomTensor([30, 40], 'float32', 9, 'mnist');
+    const b = randomTensor([200, 40], 'float32', 10);
+    const used = new Set<number>();
+    for (let i = 0; i < 30; i++) for (let p = 0; p < 40; p++) if (a.get(i, p) !== 0) used.add(p);
+    for (let p = 0; p < 40; p++) if (!used.has(p)) for (let j = 0; j < 200; j++) b.set(Number.NaN, j, p);
+    const c = withBackend('wasm', () => matmul(a, b, { transB: true }));
+    for (let i = 0; i < c.size; i++) expect(Number.isFinite(c.data[i]!)).toBe(true);
+    const clean = b.clone();
+    for (let i = 0; i < clean.size; i++) if (Number.isNaN(clean.data[i]!)) clean.data[i] = 0;
+    const ref = reference(a, clean, false, true);
+    expectClose(c.data, ref.c, (i) => tolerance('float32', 40) * ref.scale[i]!);
+  });
+
+  it('refuses an out that overlaps an operand in the same buffer (subarrays, WASM memory)', () => {
+    const backing = new Float32Array(64);
+    const a = new Tensor(backing.subarray(0, 16), [4, 4]);
+    const b = new Tensor(new Float32Array(16), [4, 4]);
+    expectShapeError(() => matmul(a, b, { out: new Tensor(backing.subarray(8, 24), [4, 4]) }), 'matmul', 'share memory');
+    // Disjoint parts of one buffer are fine.
+    expect(matmul(a, b, { out: new Tensor(backing.subarray(16, 32), [4, 4]) }).shape).toEqual([4, 4]);
+    withBackend('wasm', () => {
+      const k = zeros([4, 4], 'float32', { kernel: true });
+      if (isKernelPlaced(k)) expectShapeError(() => matmul(k, b, { out: new Tensor(k.data.subarray(0, 16), [4, 4]) }), 'matmul', 'share memory');
+    });
   });
 });

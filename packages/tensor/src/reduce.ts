@@ -40,6 +40,22 @@ function reduceAxis(
   }
   const A = a.data;
   const O = o.data;
+  if (step === plus && inner > 1) {
+    // Sums (sum, mean) along a leading axis, such as db = Σ dout over the batch: add whole rows
+    // into float64 accumulators, in the same order per element as the loop below, so the same bits.
+    if (rowSums.length < inner) rowSums = new Float64Array(inner);
+    const acc = rowSums;
+    for (let p = 0; p < outer; p++) {
+      const base = p * len * inner;
+      for (let q = 0; q < inner; q++) acc[q] = A[base + q]!;
+      for (let i = 1; i < len; i++) {
+        const row = base + i * inner;
+        for (let q = 0; q < inner; q++) acc[q] = acc[q]! + A[row + q]!;
+      }
+      for (let q = 0; q < inner; q++) O[p * inner + q] = finish(acc[q]!, len);
+    }
+    return o;
+  }
   for (let p = 0; p < outer; p++) {
     const base = p * len * inner;
     for (let q = 0; q < inner; q++) {
@@ -50,6 +66,8 @@ function reduceAxis(
   }
   return o;
 }
+
+let rowSums = new Float64Array(0);
 
 const id = (x: number): number => x;
 const plus = (acc: number, x: number): number => acc + x;

@@ -1,6 +1,8 @@
 // Helpers shared by the tensor tests: test data that does not come from the Rng under test,
 // shape arbitraries, and value comparisons. Excluded from the build (tsconfig.build.json).
 import fc from 'fast-check';
+import { type Backend, backendInfo, setBackend } from '../backend.js';
+import { toKernel } from '../creation.js';
 import { ShapeError } from '../shape.js';
 import { type DType, Tensor } from '../tensor.js';
 
@@ -19,9 +21,10 @@ export function mulberry32(seed: number): () => number {
 /**
  * What the values look like: `uniform` in [-1, 1); `ints` small whole numbers (sums are exact, ties
  * are common); `sparse` half zeros (drives matmul's zero-skip); `special` mixes 0, -0, ±Infinity,
- * NaN, huge and subnormal numbers into uniform ones; `positive` in (0, 4].
+ * NaN, huge and subnormal numbers into uniform ones; `positive` in (0, 4]; `mnist` 85% zeros and
+ * (0, 1] elsewhere, like MNIST pixels (drives the WASM sparse kernels).
  */
-export type DataKind = 'uniform' | 'ints' | 'sparse' | 'special' | 'positive';
+export type DataKind = 'uniform' | 'ints' | 'sparse' | 'special' | 'positive' | 'mnist';
 
 const SPECIALS = [0, -0, 1, -1, 0.5, 3, 1e300, -1e300, 5e-324, -5e-324, Infinity, -Infinity, NaN];
 
@@ -45,6 +48,9 @@ export function makeData(n: number, seed: number, kind: DataKind = 'uniform'): F
         break;
       case 'positive':
         out[i] = 4 * (1 - u);
+        break;
+      case 'mnist':
+        out[i] = u < 0.85 ? 0 : (u - 0.85) / 0.15;
         break;
     }
   }
@@ -140,3 +146,22 @@ export function shapeArb(minNd: number, maxNd: number, maxDim = 6): fc.Arbitrary
 
 export const seedArb = fc.integer({ min: 0, max: 0x7fffffff });
 export const dtypeArb = fc.constantFrom<DType>('float64', 'float32');
+
+/** Runs fn with `name` as the backend and puts the previous request back. */
+export function withBackend<T>(name: Backend, fn: () => T): T {
+  const before = backendInfo().requested;
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(before);
+  }
+}
+
+/** Where a test puts its float32 tensors: in WASM memory, on the JS heap, or a mix. */
+export type Placement = 'kernel' | 'heap';
+
+/** t in WASM memory ('kernel', under the wasm backend) or as it is ('heap'). */
+export function place(t: Tensor, where: Placement): Tensor {
+  return where === 'kernel' ? withBackend('wasm', () => toKernel(t)) : t;
+}

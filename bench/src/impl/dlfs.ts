@@ -1,0 +1,116 @@
+import { BatchSampler, gatherLabels, gatherRows } from '@dlfs/data';
+import { checkGradients } from '@dlfs/gradcheck';
+import { builtinLayers } from '@dlfs/layers';
+import { defaultSpec, Network } from '@dlfs/model';
+import { SGD } from '@dlfs/optimizers';
+import { type DType, Rng, Tensor } from '@dlfs/tensor';
+import { type BenchData, PARAM_KEYS, type ParamKey } from '../bench-data.js';
+import { backendDetails, currentBackend, useBackend } from './dlfs-backend.js';
+import type { CheckResult, Trainer, TrainConfig } from './trainer.js';
+
+/** The chapter-5 network with the data file's initial weights, in `dtype`. */
+function buildNetwork(data: BenchData, dtype: DType): Network {
+  const network = Network.build(defaultSpec(data.classes, data.hidden), {
+    registry: builtinLayers(),
+    inputShape: [data.cols],
+    rng: new Rng(0),
+    dtype,
+  });
+  // The data file's weights replace the ones just drawn, so every implementation starts alike.
+  for (const k of PARAM_KEYS) network.params[k]!.data.set(data.params[k]);
+  return network;
+}
+
+function l1(t: Tensor): number {
+  let s = 0;
+  for (const v of t.data) s += Math.abs(v);
+  return s;
+}
+
+/**
+ * dlfs: `network.gradient(x, t)` + `optimizer.update(params, grads)`, with a BatchSampler in
+ * 'replacement' mode drawing and gathering each batch (the book's np.random.choice + x[mask]).
+ */
+export class DlfsTrainer implements Trainer {
+  private readonly network: Network;
+  private readonly optimizer: SGD;
+  private readonly sampler: BatchSampler;
+  private readonly x: Tensor;
+
+  private constructor(
+    private readonly data: BenchData,
+    private readonly dtype: DType,
+    config: TrainConfig,
+  ) {
+    this.network = buildNetwork(data, dtype);
+    this.optimizer = new SGD({ lr: config.lr });
+    // float64 runs get their own float64 copy of the digits once, as NumPy float64 does.
+    this.x = new Tensor(data.x, [data.rows, data.cols]).astype(dtype);
+    this.sampler = new BatchSampler(this.x, data.labels, { batchSize: config.batchSize, mode: 'replacement', rng: new Rng(config.seed) });
+  }
+
+  /** Switches @dlfs/tensor to `backend` first (when given): one backend per process. */
+  static async create(data: BenchData, opts: { dtype: DType; backend?: string; config: TrainConfig }): Promise<DlfsTrainer> {
+    if (opts.backend !== undefined) await useBackend(opts.backend);
+    return new DlfsTrainer(data, opts.dtype, opts.config);
+  }
+
+  run(iters: number): number {
+    const { network, optimizer, sampler } = this;
+    let loss = Number.NaN;
+    for (let i = 0; i < iters; i++) {
+      const batch = sampler.next();
+      loss = network.gradient(batch.x, batch.labels!);
+      optimizer.update(network.params, network.grads);
+    }
+    return loss;
+  }
+
+  check(indices: Int32Array): CheckResult {
+    const x = gatherRows(this.x, indices);
+    const t = gatherLabels(this.data.labels, indices);
+    const loss0 = this.network.gradient(x, t);
+    const gradL1 = Object.fromEntries(PARAM_KEYS.map((k) => [k, l1(this.network.grads[k]!)])) as Record<ParamKey, number>;
+    this.optimizer.update(this.network.params, this.network.grads);
+    return { loss0, loss1: this.network.loss(x, t), gradL1 };
+  }
+
+  info(): Record<string, unknown> {
+    return { backend: currentBackend(), dtype: this.dtype, backendInfo: backendDetails() };
+  }
+
+  dispose(): void {}
+}
+
+export interface GradcheckTiming {
+  seconds: number;
+  params: { name: string; meanAbsDiff: number; maxRelErrorSmooth?: number; kinks?: number }[];
+  ok?: boolean;
+}
+
+/**
+ * 5.7.3 as `dlfs gradcheck` runs it: checkGradients on a float64 Network over the first
+ * `samples` digits, with ReLU-kink detection. Only the check itself is timed.
+ */
+export function dlfsGradcheck(data: BenchData, samples: number): GradcheckTiming {
+  const network = buildNetwork(data, 'float64');
+  const pick = Int32Array.from({ length: samples }, (_, i) => i);
+  const x = gatherRows(new Tensor(data.x, [data.rows, data.cols]), pick).astype('float64');
+  const t = gatherLabels(data.labels, pick);
+  const started = performance.now();
+  const report = checkGradients({
+    params: network.params,
+    loss: () => network.loss(x, t),
+    gradients: () => {
+      network.gradient(x, t);
+      return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
+    },
+    kinkSignature: () => network.kinkSignature(),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    seconds,
+    ok: report.ok,
+    params: report.params.map((p) => ({ name: p.name, meanAbsDiff: p.meanAbsDiff, maxRelErrorSmooth: p.maxRelErrorSmooth, kinks: p.kinks })),
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions, UsageError } from './options.js';
+
+const defaults = { out: '/tmp/latest.json', cacheDir: '/tmp/cache' };
+
+describe('parseOptions', () => {
+  it('runs every section with the defaults', () => {
+    const o = parseOptions([], defaults);
+    expect(o.only).toEqual(['train', 'csv', 'gradcheck']);
+    expect(o.iters).toBeUndefined();
+    expect(o.rounds).toBeGreaterThanOrEqual(3);
+    expect(o.numpyThreads).toBe(1);
+    expect(o.python).toBe('python3');
+    expect(o.out).toBe('/tmp/latest.json');
+  });
+  it('reads --only, --rounds, --iters and --impl lists', () => {
+    const o = parseOptions(['--only', 'gradcheck,train', '--rounds', '3', '--iters', '50', '--impl', 'dlfs,numpy-f64'], defaults);
+    expect(o.only).toEqual(['train', 'gradcheck']);
+    expect(o.rounds).toBe(3);
+    expect(o.iters).toBe(50);
+    expect(o.impl).toEqual(['dlfs', 'numpy-f64']);
+  });
+  it('rejects an unknown section, a bad count and an unknown flag', () => {
+    expect(() => parseOptions(['--only', 'speed'], defaults)).toThrow(/--only takes train, csv, gradcheck/);
+    expect(() => parseOptions(['--rounds', '0'], defaults)).toThrow(/--rounds must be a whole number >= 1/);
+    expect(() => parseOptions(['--iters', '2.5'], defaults)).toThrow(UsageError);
+    expect(() => parseOptions(['--fast'], defaults)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['train', 'csv', 'gradcheck'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface Options {
+  only: Section[];
+  /** Rounds of the training benchmark (each implementation once per round, interleaved). */
+  rounds: number;
+  /** Iterations per round; undefined: chosen per implementation from its warm-up to fill `roundMs`. */
+  iters: number | undefined;
+  roundMs: number;
+  warmupIters: number;
+  warmupMs: number;
+  csvRounds: number;
+  /** Iterations of the CLI training run whose peak memory is measured. */
+  trainIters: number;
+  gradcheckRounds: number;
+  gradcheckSamples: number;
+  /** Only the training implementations whose id starts with one of these. */
+  impl: string[] | undefined;
+  python: string;
+  /** BLAS threads of the reference NumPy runs (the dlfs and TF.js runs use one thread). */
+  numpyThreads: number;
+  seed: number;
+  out: string;
+  cacheDir: string;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage: pnpm bench [options]
+
+Benchmarks dlfs against NumPy and TensorFlow.js: the chapter-5 training step (batch 100,
+784-50-10, SGD lr 0.1), loading a Kaggle-size train.csv, and the network gradient check.
+
+  --only LIST            sections to run, comma-separated: train, csv, gradcheck (default all)
+  --rounds N             training rounds, every implementation once per round (default 7)
+  --iters N              training iterations per round for every implementation
+                         (default: chosen from each one's warm-up to fill --round-ms)
+  --round-ms MS          target length of one implementation's round (default 500)
+  --warmup N             warm-up iterations, at least (default 30)
+  --warmup-ms MS         warm-up time, at least (default 1000)
+  --impl LIST            only training implementations whose id starts with one of these,
+                         e.g. dlfs,numpy-f64,tfjs-wasm
+  --csv-rounds N         loads of the CSV per loader, interleaved (default 2)
+  --train-iters N        iterations of the 'dlfs train' run whose memory is measured (default 200)
+  --gradcheck-rounds N   gradient checks per implementation, interleaved (default 3)
+  --python CMD           the Python with NumPy (default $PYTHON or python3)
+  --numpy-threads N      BLAS threads of the reference NumPy rows (default 1, as dlfs and
+                         TF.js run on one thread); the "-mt" rows keep the BLAS default
+  --seed N               seeds the initial weights (default 0)
+  --out FILE             results JSON (default bench/results/latest.json)
+  --cache-dir DIR        where the data file and the generated train.csv live (default bench/.cache)
+  -h, --help             this text
+`;
+
+function count(flag: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return items.length === 0 ? undefined : items;
+}
+
+export function parseOptions(argv: readonly string[], defaults: { out: string; cacheDir: string; python?: string }): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        only: { type: 'string', multiple: true },
+        rounds: { type: 'string' },
+        iters: { type: 'string' },
+        'round-ms': { type: 'string' },
+        warmup: { type: 'string' },
+        'warmup-ms': { type: 'string' },
+        impl: { type: 'string', multiple: true },
+        'csv-rounds': { type: 'string' },
+        'train-iters': { type: 'string' },
+        'gradcheck-rounds': { type: 'string' },
+        python: { type: 'string' },
+        'numpy-threads': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const only = (values.only ?? []).flatMap((v) => list(v) ?? []);
+  for (const s of only) {
+    if (!(SECTIONS as readonly string[]).includes(s)) throw new UsageError(`--only takes ${SECTIONS.join(', ')}; got ${JSON.stringify(s)}`);
+  }
+  const impl = (values.impl ?? []).flatMap((v) => list(v) ?? []);
+  return {
+    only: only.length === 0 ? [...SECTIONS] : SECTIONS.filter((s) => only.includes(s)),
+    rounds: count('rounds', values.rounds, 7),
+    iters: values.iters === undefined ? undefined : count('iters', values.iters, 0),
+    roundMs: count('round-ms', values['round-ms'], 500),
+    warmupIters: count('warmup', values.warmup, 30, 0),
+    warmupMs: count('warmup-ms', values['warmup-ms'], 1000, 0),
+    csvRounds: count('csv-rounds', values['csv-rounds'], 2),
+    trainIters: count('train-iters', values['train-iters'], 200),
+    gradcheckRounds: count('gradcheck-rounds', values['gradcheck-rounds'], 3),
+    gradcheckSamples: 3,
+    impl: impl.length === 0 ? undefined : impl,
+    python: values.python ?? defaults.python ?? 'python3',
+    numpyThreads: count('numpy-threads', values['numpy-threads'], 1),
+    seed: count('seed', values.seed, 0, 0),
+    out: values.out ?? defaults.out,
+    cacheDir: values['cache-dir'] ?? defaults.cacheDir,
+    help: values.help ?? false,
+  };
+}

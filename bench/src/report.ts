@@ -1,0 +1,215 @@
+import type { CsvSection, GradcheckSection, TrainImplResult, TrainSection, Verdict, VerdictStatus } from './results.js';
+import { ratio } from './stats.js';
+
+/** A plain-text table: the first column left-aligned, the rest right-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(headers.map((_, i) => r[i] ?? '')))].join('\n');
+}
+
+/** A number with `digits` significant figures at most, never in exponent form for the sizes shown here. */
+export function fmt(v: number | undefined, digits = 3): string {
+  if (v === undefined || !Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(Math.max(0, digits - 2));
+  if (a >= 1) return v.toFixed(Math.max(0, digits - 1));
+  if (a === 0) return '0';
+  return v.toFixed(Math.min(6, digits - 1 - Math.floor(Math.log10(a))));
+}
+
+export function fmtRatio(v: number | undefined): string {
+  return v === undefined ? '-' : `${fmt(v, 3)}×`;
+}
+
+/** Fills in each implementation's ratios against NumPy float64 and float32. */
+export function addRatios(impls: TrainImplResult[]): void {
+  const np64 = impls.find((i) => i.id === 'numpy-f64')?.summary?.median;
+  const np32 = impls.find((i) => i.id === 'numpy-f32')?.summary?.median;
+  for (const i of impls) {
+    const m = i.summary?.median;
+    const r64 = ratio(m, np64);
+    const r32 = ratio(m, np32);
+    if (r64 !== undefined) i.vsNumpyF64 = r64;
+    if (r32 !== undefined) i.vsNumpyF32 = r32;
+  }
+}
+
+export function trainTable(section: TrainSection): string {
+  const rows = section.implementations.map((i) =>
+    i.status === 'ok' && i.summary
+      ? [i.label, String(i.itersPerRound ?? '-'), fmt(i.summary.median), fmt(i.summary.min), fmt(i.summary.max), fmtRatio(i.vsNumpyF64), fmtRatio(i.vsNumpyF32)]
+      : [i.label, i.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', '', ''],
+  );
+  return formatTable(['implementation', 'iters/round', 'median ms/iter', 'min', 'max', '× NumPy f64', '× NumPy f32'], rows);
+}
+
+export function csvTable(section: CsvSection): string {
+  const numpy = section.loaders.find((l) => l.id === 'numpy-loadtxt')?.summary?.median;
+  const rows = section.loaders.map((l) =>
+    l.status === 'ok' && l.summary
+      ? [l.label, fmt(l.summary.median), fmt(l.summary.min), fmt(l.summary.max), fmt(l.peakRssMB, 4), fmtRatio(ratio(l.summary.median, numpy))]
+      : [l.label, l.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
+  );
+  const t = section.trainRun;
+  rows.push(
+    t.status === 'ok'
+      ? [`dlfs train --data FILE --iters ${t.iters} (whole CLI run)`, fmt(t.wallSeconds), '', '', fmt(t.peakRssMB, 4), '']
+      : [`dlfs train --iters ${t.iters}`, t.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
+  );
+  return formatTable(['loader', 'median s', 'min s', 'max s', 'peak RSS MB', '× loadtxt'], rows);
+}
+
+export function gradcheckTable(section: GradcheckSection): string {
+  const keys = ['W1', 'b1', 'W2', 'b2'];
+  const rows = section.implementations.map((g) =>
+    g.status === 'ok' && g.summary
+      ? [g.label, fmt(g.summary.median), fmt(g.summary.min), fmt(g.summary.max), ...keys.map((k) => (g.meanAbsDiff?.[k] === undefined ? '-' : g.meanAbsDiff[k]!.toExponential(1)))]
+      : [g.label, g.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', '', '', ''],
+  );
+  return formatTable(['implementation', 'median s', 'min s', 'max s', ...keys.map((k) => `${k} mean|diff|`)], rows);
+}
+
+/** The medians the verdicts are computed from; a missing one makes its verdicts SKIP. */
+export interface VerdictInput {
+  train?: {
+    defaultBackend: string;
+    /** dlfs on its default backend, float32, ms/iter. */
+    dlfsDefault?: number;
+    /** dlfs on the plain TypeScript backend, float32. */
+    dlfsJs?: number;
+    numpyF64?: number;
+    numpyF32?: number;
+    tfjsWasm?: number;
+  };
+  csv?: { dlfsSeconds?: number; numpySeconds?: number; dlfsPeakRssMB?: number; trainPeakRssMB?: number; trainIters: number };
+  gradcheck?: { dlfsSeconds?: number; samples: number };
+}
+
+function verdict(
+  id: string,
+  kind: Verdict['kind'],
+  target: string,
+  limit: number,
+  value: number | undefined,
+  pass: (v: number) => boolean,
+  measured: (v: number) => string,
+  missing: string,
+): Verdict {
+  if (value === undefined || !Number.isFinite(value)) return { id, kind, status: 'SKIP', target, measured: missing, limit };
+  return { id, kind, status: pass(value) ? 'PASS' : 'FAIL', target, measured: measured(value), value, limit };
+}
+
+const ms = (v: number | undefined): string => `${fmt(v)} ms`;
+
+/** Every verdict, computed from ratios measured in this run (no figure is fixed in advance). */
+export function computeVerdicts(input: VerdictInput): Verdict[] {
+  const out: Verdict[] = [];
+  const t = input.train;
+  if (t) {
+    const def = `dlfs ${t.defaultBackend} float32`;
+    out.push(
+      verdict(
+        'train-vs-numpy-f64',
+        'target',
+        `${def} takes ≤ 1.0× NumPy float64's time per iteration`,
+        1,
+        ratio(t.dlfsDefault, t.numpyF64),
+        (v) => v <= 1,
+        (v) => `${fmt(v)}× (${ms(t.dlfsDefault)} vs ${ms(t.numpyF64)})`,
+        t.numpyF64 === undefined ? 'NumPy float64 was not measured' : `${def} was not measured`,
+      ),
+      verdict(
+        'train-vs-numpy-f32',
+        'aim',
+        `${def} takes ≤ 1.0× NumPy float32's time per iteration`,
+        1,
+        ratio(t.dlfsDefault, t.numpyF32),
+        (v) => v <= 1,
+        (v) => `${fmt(v)}× (${ms(t.dlfsDefault)} vs ${ms(t.numpyF32)})`,
+        t.numpyF32 === undefined ? 'NumPy float32 was not measured' : `${def} was not measured`,
+      ),
+      verdict(
+        'train-vs-tfjs-wasm',
+        'target',
+        `${def} is ≥ 5× faster than TF.js wasm`,
+        5,
+        ratio(t.tfjsWasm, t.dlfsDefault),
+        (v) => v >= 5,
+        (v) => `${fmt(v)}× faster (${ms(t.dlfsDefault)} vs ${ms(t.tfjsWasm)})`,
+        t.tfjsWasm === undefined ? 'TF.js wasm was not measured' : `${def} was not measured`,
+      ),
+      verdict(
+        'js-vs-tfjs-wasm',
+        'target',
+        'dlfs js float32 (plain TypeScript) is at least as fast as TF.js wasm',
+        1,
+        ratio(t.dlfsJs, t.tfjsWasm),
+        (v) => v <= 1,
+        (v) => `${fmt(v)}× TF.js wasm's time (${ms(t.dlfsJs)} vs ${ms(t.tfjsWasm)})`,
+        t.tfjsWasm === undefined ? 'TF.js wasm was not measured' : 'dlfs js float32 was not measured',
+      ),
+    );
+  }
+  const c = input.csv;
+  if (c) {
+    out.push(
+      verdict(
+        'csv-load-time',
+        'target',
+        'dlfs loadCsv takes ≤ 0.5× numpy.loadtxt time on the Kaggle-size train.csv',
+        0.5,
+        ratio(c.dlfsSeconds, c.numpySeconds),
+        (v) => v <= 0.5,
+        (v) => `${fmt(v)}× (${fmt(c.dlfsSeconds)} s vs ${fmt(c.numpySeconds)} s)`,
+        c.numpySeconds === undefined ? 'numpy.loadtxt was not measured' : 'dlfs loadCsv was not measured',
+      ),
+      verdict(
+        'csv-load-rss',
+        'target',
+        'dlfs loadCsv peak RSS ≤ 600 MB',
+        600,
+        c.dlfsPeakRssMB,
+        (v) => v <= 600,
+        (v) => `${fmt(v, 4)} MB`,
+        'dlfs loadCsv was not measured',
+      ),
+      verdict(
+        'train-run-rss',
+        'info',
+        `dlfs train --iters ${c.trainIters} on that file: peak RSS ≤ 600 MB`,
+        600,
+        c.trainPeakRssMB,
+        (v) => v <= 600,
+        (v) => `${fmt(v, 4)} MB`,
+        'the training run was not measured',
+      ),
+    );
+  }
+  const g = input.gradcheck;
+  if (g) {
+    out.push(
+      verdict(
+        'gradcheck-time',
+        'target',
+        `dlfs gradient check of 784-50-10 on ${g.samples} samples < 5 s`,
+        5,
+        g.dlfsSeconds,
+        (v) => v < 5,
+        (v) => `${fmt(v)} s`,
+        'the dlfs gradient check was not measured',
+      ),
+    );
+  }
+  return out;
+}
+
+export function formatVerdicts(verdicts: readonly Verdict[]): string {
+  const tag = (s: VerdictStatus): string => s.padEnd(4);
+  return verdicts.map((v) => `${tag(v.status)}  ${v.kind === 'target' ? '' : `(${v.kind}) `}${v.target}: ${v.measured}`).join('\n');
+}

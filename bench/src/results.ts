@@ -1,0 +1,112 @@
+import type { Section } from './options.js';
+import type { Summary } from './stats.js';
+
+export type Status = 'ok' | 'skipped' | 'error';
+
+/** One implementation of the training step, measured over interleaved rounds. */
+export interface TrainImplResult {
+  /** 'dlfs-js-f32', 'numpy-f64', 'tfjs-wasm' */
+  id: string;
+  label: string;
+  family: 'dlfs' | 'numpy' | 'tfjs';
+  backend: string;
+  dtype: 'float32' | 'float64';
+  status: Status;
+  /** Why it was skipped, or what went wrong. */
+  note?: string;
+  itersPerRound?: number;
+  warmup?: { iters: number; msPerIter: number };
+  /** ms per iteration of each round, in round order. */
+  rounds: number[];
+  summary?: Summary;
+  /** median / NumPy float64's median (below 1: faster). */
+  vsNumpyF64?: number;
+  vsNumpyF32?: number;
+  /** Its step on the check rows (see TrainSection.check) and the largest relative difference from the reference. */
+  check?: { loss0: number; loss1: number; gradL1: Record<string, number>; maxRelDiff: number };
+  /** Steps taken in all, warm-up included. */
+  totalIters?: number;
+  /** The loss of the last step of the last round (a sanity check: training goes down from 2.30). */
+  lastLoss?: number;
+  info?: unknown;
+}
+
+export interface TrainSection {
+  /** Before timing, every implementation steps once on these rows; dlfs js float64's result is the reference. */
+  check: { rows: number[]; reference: { loss0: number; loss1: number; gradL1: Record<string, number> } };
+  config: { batchSize: number; layers: number[]; weightInitStd: number; optimizer: string; lr: number; samples: number; rounds: number };
+  dlfsDefaultBackend: string;
+  dlfsBackends: string[];
+  implementations: TrainImplResult[];
+}
+
+export interface LoaderResult {
+  id: 'dlfs-loadCsv' | 'numpy-loadtxt';
+  label: string;
+  status: Status;
+  note?: string;
+  /** Load time inside the process, seconds, per run. */
+  seconds: number[];
+  summary?: Summary;
+  /** Largest peak RSS over the runs, MB (10^6 bytes). */
+  peakRssMB?: number;
+  /** Whole process wall time per run (start-up included), seconds. */
+  processSeconds: number[];
+  rows?: number;
+  cols?: number;
+}
+
+export interface CsvSection {
+  file: { path: string; rows: number; bytes: number; generatedNow: boolean; seconds?: number };
+  loaders: LoaderResult[];
+  /** median dlfs / median numpy */
+  loadRatio?: number;
+  trainRun: { status: Status; note?: string; command?: string; iters: number; wallSeconds?: number; peakRssMB?: number; exitCode?: number };
+}
+
+export interface GradcheckImplResult {
+  id: 'dlfs' | 'numpy';
+  label: string;
+  status: Status;
+  note?: string;
+  seconds: number[];
+  summary?: Summary;
+  /** Mean |backprop − numerical| per parameter (the book's printout), from the last run. */
+  meanAbsDiff?: Record<string, number>;
+  ok?: boolean;
+}
+
+export interface GradcheckSection {
+  samples: number;
+  network: string;
+  implementations: GradcheckImplResult[];
+}
+
+export type VerdictStatus = 'PASS' | 'FAIL' | 'SKIP';
+
+export interface Verdict {
+  id: string;
+  /** 'target': what the issue asks for; 'aim': a stretch goal; 'info': reported, asked of nobody. */
+  kind: 'target' | 'aim' | 'info';
+  status: VerdictStatus;
+  /** What is compared, in words. */
+  target: string;
+  /** The measured value and what it came from, or why it was skipped. */
+  measured: string;
+  value?: number;
+  limit: number;
+}
+
+export interface BenchResults {
+  schema: 'dlfs-bench/1';
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  sections: Section[];
+  machine: Record<string, unknown>;
+  train?: TrainSection;
+  csv?: CsvSection;
+  gradcheck?: GradcheckSection;
+  verdicts: Verdict[];
+  notes: string[];
+}
