@@ -1,4 +1,4 @@
-import { allocate, type Rng, ShapeError, Tensor } from '@dlfs/tensor';
+import { type Rng, ShapeError, Tensor, zeros } from '@dlfs/tensor';
 import { gatherLabels, gatherRows } from './gather.js';
 
 /**
@@ -98,7 +98,8 @@ export class BatchSampler {
     const size = mode === 'epoch' ? Math.min(batchSize, poolSize) : batchSize;
     const rest = x.shape.slice(1);
     const width = n === 0 ? 0 : x.size / n;
-    const xData = allocate(x.dtype, size * width);
+    // The batch lives where the tensor kernels read it in place (the WASM arena for float32).
+    const xData = zeros([size * width], x.dtype, { kernel: true }).data;
     const indices = new Int32Array(size);
     const labelData = labels === undefined ? undefined : new Int32Array(size);
     this.full = { x: new Tensor(xData, [size, ...rest]), labels: labelData, indices, size, epoch: 0, batch: 0 };

@@ -1,4 +1,4 @@
-import { type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, Tensor, zeros } from '@dlfs/tensor';
+import { addBias, type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, Tensor, toKernel, zeros } from '@dlfs/tensor';
 import { reuse } from './buffer.js';
 import { checkConfigObject, formatValue, LayerConfigError } from './config-check.js';
 import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
@@ -40,7 +40,7 @@ export class Affine implements Layer {
     }
     if (W.dtype !== b.dtype) throw new TypeError(`affine: W is ${W.dtype} but b is ${b.dtype}; give both one dtype`);
     this.params = Object.freeze({ W, b });
-    this.grads = Object.freeze({ W: zeros(W.shape, W.dtype), b: zeros(b.shape, b.dtype) });
+    this.grads = Object.freeze({ W: zeros(W.shape, W.dtype, { kernel: true }), b: zeros(b.shape, b.dtype, { kernel: true }) });
     this.outputShape = Object.freeze([W.shape[1]!]);
   }
 
@@ -67,12 +67,7 @@ export class Affine implements Layer {
     else this.outEval = out;
     // 5.6.2: Y = X · W + B (B broadcasts over the batch)
     matmul(x2d, W, { out });
-    const O = out.data;
-    const B = b.data;
-    for (let i = 0; i < batch; i++) {
-      const row = i * units;
-      for (let j = 0; j < units; j++) O[row + j] = O[row + j]! + B[j]!;
-    }
+    addBias(out, b, out);
     this.x = x2d;
     this.inputShape = x.shape;
     this.inputDtype = x.dtype;
@@ -143,7 +138,8 @@ export const affine: LayerDef<AffineConfig> = Object.freeze({
     const inputSize = inputSizeOf(ctx.inputShape);
     const std = weightInitStd === 'xavier' ? Math.sqrt(1 / inputSize) : weightInitStd === 'he' ? Math.sqrt(2 / inputSize) : weightInitStd;
     const dtype = ctx.dtype ?? 'float64';
-    const W = randn([inputSize, units], ctx.rng, { std, dtype });
-    return new Affine(W, zeros([units], dtype));
+    // Parameters live where the kernels update them in place (the WASM arena for float32).
+    const W = toKernel(randn([inputSize, units], ctx.rng, { std, dtype }));
+    return new Affine(W, zeros([units], dtype, { kernel: true }));
   },
 });

@@ -1,4 +1,4 @@
-import { sameShape, scaleInPlace, type Tensor, zerosLike } from '@dlfs/tensor';
+import { sameShape, scaleInPlace, softmaxCrossEntropy, type Tensor, zerosLike } from '@dlfs/tensor';
 import { type CheckedLabels, checkLabels, type Labels, subLabels } from './labels.js';
 import type { LossLayer } from './loss-layer.js';
 
@@ -17,6 +17,8 @@ export class SoftmaxWithLoss implements LossLayer {
   private probs: Tensor | undefined;
   private labels: CheckedLabels | undefined;
   private dx: Tensor | undefined;
+  /** dx already holds (y − t) / N for the last forward. */
+  private dxFresh = false;
 
   /** The probabilities softmax(x) of the last forward (undefined before the first). */
   get y(): Tensor | undefined {
@@ -28,9 +30,18 @@ export class SoftmaxWithLoss implements LossLayer {
     const labels = checkLabels('SoftmaxWithLoss.forward', x, t);
     const y = (this.probs = reuseLike(this.probs, x));
     this.labels = labels;
+    if (labels.kind === 'index') {
+      // The fused kernel (WASM where available) also writes dx = (y − t) / N for backward(1).
+      const dx = (this.dx = reuseLike(this.dx, x));
+      this.dxFresh = true;
+      return softmaxCrossEntropy(x, labels.t, { probs: y, dx });
+    }
+    this.dxFresh = false;
+    // One-hot (or soft) targets: the same pass in TypeScript.
     const { rows, classes } = labels;
     const X = x.data;
     const Y = y.data;
+    const T = labels.t.data;
     let s = 0;
     for (let i = 0; i < rows; i++) {
       const row = i * classes;
@@ -45,12 +56,7 @@ export class SoftmaxWithLoss implements LossLayer {
       }
       for (let j = 0; j < classes; j++) Y[row + j] = Y[row + j]! / z;
       const logZ = m + Math.log(z);
-      if (labels.kind === 'one-hot') {
-        const T = labels.t.data;
-        for (let j = 0; j < classes; j++) if (T[row + j] !== 0) s += T[row + j]! * (X[row + j]! - logZ);
-      } else {
-        s += X[row + labels.t[i]!]! - logZ;
-      }
+      for (let j = 0; j < classes; j++) if (T[row + j] !== 0) s += T[row + j]! * (X[row + j]! - logZ);
     }
     return -s / rows;
   }
@@ -61,13 +67,15 @@ export class SoftmaxWithLoss implements LossLayer {
       throw new Error('SoftmaxWithLoss.backward: call forward(x, t) first; backward uses the y and t that forward keeps');
     }
     const dx = (this.dx = reuseLike(this.dx, this.probs));
+    if (this.dxFresh && dout === 1) return dx;
     subLabels(this.probs, this.labels, dx);
     scaleInPlace(dx, dout / this.labels.rows);
+    this.dxFresh = dout === 1;
     return dx;
   }
 }
 
 /** `prev` when it has t's shape and dtype, else a new tensor like t: buffers made once per batch shape. */
 function reuseLike(prev: Tensor | undefined, t: Tensor): Tensor {
-  return prev !== undefined && prev.dtype === t.dtype && sameShape(prev.shape, t.shape) ? prev : zerosLike(t);
+  return prev !== undefined && prev.dtype === t.dtype && sameShape(prev.shape, t.shape) ? prev : zerosLike(t, { kernel: true });
 }

@@ -25,6 +25,8 @@ beforeAll(() => {
 /** A session on a fake host that records every message and lets a test act on them as they come. */
 function harness(onPost?: (m: WorkerMessage) => void): { session: TrainingSession; messages: WorkerMessage[]; types: () => string[] } {
   const messages: WorkerMessage[] = [];
+  // A clock that moves 10 ms per reading, so progress comes every few iterations however fast the machine is.
+  let clock = 0;
   const host: SessionHost = {
     post(m) {
       messages.push(m);
@@ -32,7 +34,7 @@ function harness(onPost?: (m: WorkerMessage) => void): { session: TrainingSessio
     },
     fetchDataset: async () => asset,
     yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
-    now: () => performance.now(),
+    now: () => (clock += 10),
   };
   return { session: new TrainingSession(host), messages, types: () => messages.map((m) => m.type) };
 }
