@@ -1,5 +1,4 @@
-import { addBias, type DType, formatShape, matmul, randn, sameShape, ShapeError, shapeSize, sum, Tensor, toKernel, zeros } from '@dlfs/tensor';
-import { reuse } from './buffer.js';
+import { addBias, type DType, formatShape, matmul, randn, reuse, sameShape, ShapeError, shapeSize, sum, Tensor, toKernel, zeros } from '@dlfs/tensor';
 import { checkConfigObject, formatValue, LayerConfigError } from './config-check.js';
 import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 

@@ -1,5 +1,4 @@
-import { formatShape, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
-import { reuse } from './buffer.js';
+import { formatShape, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
 import { checkConfigObject } from './config-check.js';
 import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 

@@ -1,4 +1,4 @@
-import { sameShape, scaleInPlace, softmaxCrossEntropy, type Tensor, zerosLike } from '@dlfs/tensor';
+import { reuse, scaleInPlace, softmaxCrossEntropy, type Tensor } from '@dlfs/tensor';
 import { type CheckedLabels, checkLabels, type Labels, subLabels } from './labels.js';
 import type { LossLayer } from './loss-layer.js';
 
@@ -28,11 +28,11 @@ export class SoftmaxWithLoss implements LossLayer {
   /** L = −(1/N) Σ t · log softmax(x); keeps y = softmax(x) and t (by reference) for backward. */
   forward(x: Tensor, t: Labels): number {
     const labels = checkLabels('SoftmaxWithLoss.forward', x, t);
-    const y = (this.probs = reuseLike(this.probs, x));
+    const y = (this.probs = reuse(this.probs, x.shape, x.dtype));
     this.labels = labels;
     if (labels.kind === 'index') {
       // The fused kernel (WASM where available) also writes dx = (y − t) / N for backward(1).
-      const dx = (this.dx = reuseLike(this.dx, x));
+      const dx = (this.dx = reuse(this.dx, x.shape, x.dtype));
       this.dxFresh = true;
       return softmaxCrossEntropy(x, labels.t, { probs: y, dx });
     }
@@ -66,16 +66,11 @@ export class SoftmaxWithLoss implements LossLayer {
     if (!this.probs || !this.labels) {
       throw new Error('SoftmaxWithLoss.backward: call forward(x, t) first; backward uses the y and t that forward keeps');
     }
-    const dx = (this.dx = reuseLike(this.dx, this.probs));
+    const dx = (this.dx = reuse(this.dx, this.probs.shape, this.probs.dtype));
     if (this.dxFresh && dout === 1) return dx;
     subLabels(this.probs, this.labels, dx);
     scaleInPlace(dx, dout / this.labels.rows);
     this.dxFresh = dout === 1;
     return dx;
   }
-}
-
-/** `prev` when it has t's shape and dtype, else a new tensor like t: buffers made once per batch shape. */
-function reuseLike(prev: Tensor | undefined, t: Tensor): Tensor {
-  return prev !== undefined && prev.dtype === t.dtype && sameShape(prev.shape, t.shape) ? prev : zerosLike(t, { kernel: true });
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { full, ones, rand, randn, tensor, zeros, zerosLike } from './creation.js';
+import { full, ones, rand, randn, reuse, tensor, zeros, zerosLike } from './creation.js';
 import { Rng } from './rng.js';
 import type { NestedArray } from './tensor.js';
 import { dtypeArb, expectSameValues, expectShapeError, randomTensor, seedArb, shapeArb } from './test-support/index.js';
@@ -132,5 +132,19 @@ describe('rand', () => {
     const v = rand([5000], new Rng(12), { low: 10, high: 11, dtype: 'float32' });
     expect(v.dtype).toBe('float32');
     expect(v.data.every((x) => x >= 10 && x <= 11)).toBe(true);
+  });
+});
+
+describe('reuse', () => {
+  it('returns the same tensor while shape and dtype hold, and a new zero tensor otherwise', () => {
+    const a = reuse(undefined, [2, 3], 'float32');
+    expect(a.shape).toEqual([2, 3]);
+    expect(a.dtype).toBe('float32');
+    a.data[0] = 7;
+    expect(reuse(a, [2, 3], 'float32')).toBe(a);
+    const b = reuse(a, [3, 2], 'float32');
+    expect(b).not.toBe(a);
+    expect(Array.from(b.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(reuse(a, [2, 3], 'float64').dtype).toBe('float64');
   });
 });

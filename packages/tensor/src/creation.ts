@@ -1,6 +1,6 @@
 import { kernelFloat32, wasmRuntime } from './backend.js';
 import type { Rng } from './rng.js';
-import { assertValidShape, type Shape, shapeSize } from './shape.js';
+import { assertValidShape, type Shape, sameShape, shapeSize } from './shape.js';
 import { allocate, type DType, type NestedArray, Tensor } from './tensor.js';
 
 export interface ZerosOptions {
@@ -98,4 +98,13 @@ export function rand(shape: Shape, rng: Rng, opts: RandomOptions & { low?: numbe
   const span = (opts.high ?? 1) - low;
   for (let i = 0; i < t.size; i++) t.data[i] = low + span * rng.uniform();
   return t;
+}
+
+/**
+ * `prev` when it already has this shape and dtype, else a new kernel-placed zero tensor: layers
+ * and losses make their output and gradient buffers once per batch shape and reuse them, so a
+ * steady training step allocates nothing.
+ */
+export function reuse(prev: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
+  return prev !== undefined && prev.dtype === dtype && sameShape(prev.shape, shape) ? prev : zeros(shape, dtype, { kernel: true });
 }

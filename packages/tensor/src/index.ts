@@ -1,7 +1,7 @@
 export { Tensor, allocate, dtypeOf, type DType, type NestedArray, type TypedArray } from './tensor.js';
 export { ShapeError, broadcastShapes, formatShape, sameShape, shapeSize, type Shape } from './shape.js';
 export { Rng } from './rng.js';
-export { full, ones, rand, randn, tensor, toKernel, zeros, zerosLike, type RandomOptions, type ZerosOptions } from './creation.js';
+export { full, ones, rand, randn, reuse, tensor, toKernel, zeros, zerosLike, type RandomOptions, type ZerosOptions } from './creation.js';
 export { add, div, exp, log, map, maximum, mul, neg, sqrt, sub } from './elementwise.js';
 export { argmax, max, mean, min, sum, type ReduceOptions } from './reduce.js';
 export { matmul, transpose, type MatmulOptions } from './matmul.js';
