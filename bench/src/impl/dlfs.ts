@@ -98,15 +98,7 @@ export function dlfsGradcheck(data: BenchData, samples: number): GradcheckTiming
   const x = gatherRows(new Tensor(data.x, [data.rows, data.cols]), pick).astype('float64');
   const t = gatherLabels(data.labels, pick);
   const started = performance.now();
-  const report = checkGradients({
-    params: network.params,
-    loss: () => network.loss(x, t),
-    gradients: () => {
-      network.gradient(x, t);
-      return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
-    },
-    kinkSignature: () => network.kinkSignature(),
-  });
+  const report = checkGradients(network.gradientCheckTarget(x, t));
   const seconds = (performance.now() - started) / 1000;
   return {
     seconds,

@@ -138,6 +138,27 @@ export class Network {
     return hits / labels.length;
   }
 
+  /**
+   * What a gradient check needs (5.7.3), for @dlfs/gradcheck's checkGradients: the parameters,
+   * the loss on (x, t), a copy of its backprop gradient, and the ReLU branches for kink detection.
+   */
+  gradientCheckTarget(x: Tensor, t: Labels): {
+    params: Readonly<Record<string, Tensor>>;
+    loss(): number;
+    gradients(): Record<string, Tensor>;
+    kinkSignature(): Uint8Array;
+  } {
+    return {
+      params: this.params,
+      loss: () => this.loss(x, t),
+      gradients: () => {
+        this.gradient(x, t);
+        return Object.fromEntries(Object.entries(this.grads).map(([k, g]) => [k, g.clone()]));
+      },
+      kinkSignature: () => this.kinkSignature(),
+    };
+  }
+
   /** Which branch each non-smooth unit took in the last forward (for the gradient check). */
   kinkSignature(): Uint8Array {
     const parts = this.layers.map((l) => l.kinkSignature?.() ?? new Uint8Array(0));

@@ -56,15 +56,7 @@ export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
   });
   const x64 = x.astype('float64');
   const started = performance.now();
-  const report = checkGradients({
-    params: network.params,
-    loss: () => network.loss(x64, t),
-    gradients: () => {
-      network.gradient(x64, t);
-      return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
-    },
-    kinkSignature: () => network.kinkSignature(),
-  });
+  const report = checkGradients(network.gradientCheckTarget(x64, t));
   const seconds = (performance.now() - started) / 1000;
   if (flags.json) {
     const params = report.params.map((p) => ({

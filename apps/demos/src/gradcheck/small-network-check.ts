@@ -1,7 +1,7 @@
 import { checkGradients, type GradientCheckReport, numericalGradient } from '@dlfs/gradcheck';
 import { affine, builtinLayers, LayerRegistry, sigmoid } from '@dlfs/layers';
 import { Network, type NetworkSpec } from '@dlfs/model';
-import { randn, Rng, type Tensor } from '@dlfs/tensor';
+import { randn, Rng } from '@dlfs/tensor';
 import { reluWithoutMask } from './relu-without-mask.js';
 
 export interface SmallCheckOptions {
@@ -58,17 +58,9 @@ export function runSmallCheck(opts: SmallCheckOptions): SmallCheckResult {
   const x = randn([opts.samples, opts.inputs], rng, { dtype: 'float64' });
   const t = Int32Array.from({ length: opts.samples }, () => rng.int(opts.classes));
 
-  const backpropOf = (): Record<string, Tensor> => {
-    network.gradient(x, t);
-    return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
-  };
-  const report = checkGradients({
-    params: network.params,
-    loss: () => network.loss(x, t),
-    gradients: backpropOf,
-    kinkSignature: () => network.kinkSignature(),
-  });
-  const backprop = backpropOf();
+  const target = network.gradientCheckTarget(x, t);
+  const report = checkGradients(target);
+  const backprop = target.gradients();
   const gradients = Object.entries(network.params).map(([name, p]): ParamGradients => ({
     name,
     shape: [...p.shape],

@@ -23,15 +23,7 @@ for (let i = 0; i < x.size; i++) x.data[i] = Math.round(x.data[i]! * 255);
 createScaler('255').transform(x, x);
 const t = sample.labels.subarray(0, 3);
 const network = Network.build(defaultSpec(10), { registry: builtinLayers(), inputShape: [784], rng: new Rng(0), dtype: 'float64', classes: 10 });
-const book = checkGradients({
-  params: network.params,
-  loss: () => network.loss(x, t),
-  gradients: () => {
-    network.gradient(x, t);
-    return Object.fromEntries(Object.entries(network.grads).map(([k, g]) => [k, g.clone()]));
-  },
-  kinkSignature: () => network.kinkSignature(),
-});
+const book = checkGradients(network.gradientCheckTarget(x, t));
 console.log('');
 console.log(`The book's check (5.7.3): the 784-50-10 network on 3 MNIST digits (${((performance.now() - started) / 1000).toFixed(1)} s):`);
 for (const line of reportLines(book)) console.log(`  ${line}`);
