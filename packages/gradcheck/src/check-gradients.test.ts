@@ -122,3 +122,31 @@ describe('checkGradients', () => {
     expect(report.ok).toBe(false);
   });
 });
+
+describe('truncation error', () => {
+  // f(w) = w³/6: f' = w²/2 and f''' = 1, so the central difference is off by exactly h²/6 ≈ 1.7e-9.
+  // At w = 1e-3 the gradient is 5e-7, below the floor: relative error 1.7e-9 / 1e-5 = 1.7e-4.
+  const cubic = (): GradientCheckTarget => {
+    const w = tensor([1e-3]);
+    return { params: { w }, loss: () => w.data[0]! ** 3 / 6, gradients: () => ({ w: tensor([w.data[0]! ** 2 / 2]) }) };
+  };
+
+  it("is removed by Richardson extrapolation before a correct gradient is called wrong", () => {
+    const report = checkGradients(cubic());
+    const w = report.params[0]!;
+    expect(w.refined).toBe(1);
+    expect(w.maxRelErrorSmooth).toBeLessThan(1e-9);
+    expect(report.ok, report.summary).toBe(true);
+    // The book's mean |diff| still reports the plain central difference.
+    expect(w.meanAbsDiff).toBeCloseTo(1e-8 / 6, 12);
+    expect(report.summary).toMatch(/1 entry checked by Richardson extrapolation/);
+  });
+
+  it('does not rescue a wrong gradient', () => {
+    const t = cubic();
+    const wrong = { ...t, gradients: () => ({ w: tensor([1e-3 ** 2 / 2 + 1e-9]) }) };
+    const report = checkGradients(wrong);
+    expect(report.params[0]!.refined).toBe(0);
+    expect(report.ok).toBe(false);
+  });
+});
