@@ -290,3 +290,16 @@ describe('serializeModel and parseModel', () => {
     expect(parseModel(resealed(text, (j) => delete j.training), { registry: testRegistry() }).training).toEqual({});
   });
 });
+
+describe('model file layout', () => {
+  it('is indented JSON with arrays of plain values on one line, holding the same values as plain JSON', () => {
+    const contents = trainedContents();
+    const text = serializeModel(contents);
+    const json = JSON.parse(text) as Record<string, unknown>;
+    // Re-indenting with JSON.stringify gives the same values; only the layout differs.
+    expect(JSON.parse(JSON.stringify(json, null, 2))).toEqual(json);
+    expect(text).toContain('"inputShape": [4],');
+    expect(text).toMatch(/\n {2}"spec": \{\n {4}"layers": \[\n {6}\{\n {8}"type": "affine",/);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+});

@@ -67,7 +67,22 @@ export function serializeModel(contents: ModelContents): string {
     training: contents.training,
     weights,
   };
-  return `${JSON.stringify({ ...body, checksum: crc32(JSON.stringify(body)) }, null, 2)}\n`;
+  return `${formatJson({ ...body, checksum: crc32(JSON.stringify(body)) }, '')}\n`;
+}
+
+/** JSON indented by two spaces, except that arrays of plain values (a scaler's 784 minima) stay on one line. */
+function formatJson(value: unknown, indent: string): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value);
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
