@@ -24,11 +24,14 @@ export function gatherRows(x: Tensor, indices: Int32Array | ArrayLike<number>, o
   }
   const X = x.data;
   const Y = y.data;
+  const sameType = X.constructor === Y.constructor;
   for (let k = 0; k < indices.length; k++) {
     const r = checkIndex('gatherRows', indices, k, n);
     const from = r * width;
     const to = k * width;
-    for (let j = 0; j < width; j++) Y[to + j] = X[from + j]!;
+    // A row of the same element type is one memcpy; an element loop was a third of the training step.
+    if (sameType) Y.set(X.subarray(from, from + width), to);
+    else for (let j = 0; j < width; j++) Y[to + j] = X[from + j]!;
   }
   return y;
 }
