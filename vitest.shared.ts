@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Every package writes a JSON report beside its default output so that .ci/run
@@ -9,5 +10,6 @@ export default defineConfig({
     outputFile: { json: '.test-results/vitest.json' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
   },
 });
