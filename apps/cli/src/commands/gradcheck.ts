@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { createScaler, gatherLabels, gatherRows, type ScalerType } from '@dlfs/data';
 import { checkGradients } from '@dlfs/gradcheck';
-import { defaultSpec, Network, parseSpec, SpecError } from '@dlfs/model';
+import { defaultSpec, Network } from '@dlfs/model';
 import { Rng } from '@dlfs/tensor';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
+import { readSpecFile } from '../spec-file.js';
 import { BUNDLED, loadTrainingRows } from '../training-data.js';
 
 export interface GradcheckFlags {
@@ -25,18 +25,7 @@ export interface GradcheckFlags {
  */
 export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
-  let spec;
-  if (flags.spec !== undefined) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(flags.spec, 'utf8'));
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code) throw new InputError(`--spec ${flags.spec}: cannot be read (${e.code})`);
-      throw new SpecError(flags.spec, '', `is not valid JSON: ${e.message}`);
-    }
-    spec = parseSpec(json, flags.spec);
-  }
+  const spec = flags.spec === undefined ? undefined : readSpecFile(flags.spec);
   const rows = await loadTrainingRows(flags.data, flags.label);
   const total = rows.x.shape[0]!;
   if (flags.samples > total) throw new UsageError(`--samples ${flags.samples} is more than the ${total} rows of ${flags.data ?? BUNDLED}`);

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createScaler, featureStats, gatherLabels, gatherRows, type ScalerType, trainValSplit } from '@dlfs/data';
-import { checkInputScale, defaultSpec, Network, type NetworkSpec, parseSpec, SpecError, train, type TrainResult } from '@dlfs/model';
+import { checkInputScale, defaultSpec, Network, type NetworkSpec, train, type TrainResult } from '@dlfs/model';
 import { saveModelFile, writeFileAtomic } from '@dlfs/model/node';
 import { builtinOptimizers } from '@dlfs/optimizers';
 import { Rng } from '@dlfs/tensor';
 import { InputError, UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
 import { plotHistory, Progress } from '../report.js';
+import { readSpecFile } from '../spec-file.js';
 import { BUNDLED, loadTrainingRows } from '../training-data.js';
 
 export interface TrainFlags {
@@ -34,22 +34,6 @@ export interface TrainFlags {
 /** The book's chapter-5 defaults (5.7.4): 784-50-10, SGD lr 0.1, batch 100, 10,000 iterations. */
 export const TRAIN_DEFAULTS = { hidden: 50, optimizer: 'sgd', lr: 0.1, batch: 100, iters: 10_000, val: 0.1, scale: 'minmax', seed: 0, out: 'model.json' } as const;
 
-function readSpec(path: string): NetworkSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`--spec ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SpecError(path, '', `is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseSpec(json, path);
-}
-
 /** Gives every affine layer without its own weightInitStd the one from --init. */
 function withInit(spec: NetworkSpec, init: number | 'xavier' | 'he' | undefined): NetworkSpec {
   if (init === undefined) return spec;
@@ -63,7 +47,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const optimizerRegistry = builtinOptimizers();
   const lr = flags.lr ?? (flags.optimizer === TRAIN_DEFAULTS.optimizer ? TRAIN_DEFAULTS.lr : undefined);
   const optimizer = optimizerRegistry.create(flags.optimizer, lr === undefined ? {} : { lr });
-  const specFromFile = flags.spec === undefined ? undefined : readSpec(flags.spec);
+  const specFromFile = flags.spec === undefined ? undefined : readSpecFile(flags.spec);
 
   progress.message(`loading ${flags.data ?? BUNDLED} ...`);
   const rows = await loadTrainingRows(flags.data, flags.label);
