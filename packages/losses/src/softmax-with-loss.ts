@@ -1,6 +1,8 @@
 import { reuse, scaleInPlace, softmaxCrossEntropy, type Tensor } from '@dlfs/tensor';
 import { type CheckedLabels, checkLabels, type Labels, subLabels } from './labels.js';
 import type { LossLayer } from './loss-layer.js';
+import { logSoftmax } from './log-softmax.js';
+import { softmax } from './softmax.js';
 
 /**
  * 5.6.3: softmax followed by the cross-entropy error, as one layer whose gradient is simply
@@ -17,6 +19,7 @@ export class SoftmaxWithLoss implements LossLayer {
   private probs: Tensor | undefined;
   private labels: CheckedLabels | undefined;
   private dx: Tensor | undefined;
+  private logY: Tensor | undefined;
   /** dx already holds (y − t) / N for the last forward. */
   private dxFresh = false;
 
@@ -37,28 +40,16 @@ export class SoftmaxWithLoss implements LossLayer {
       return softmaxCrossEntropy(x, labels.t, { probs: y, dx });
     }
     this.dxFresh = false;
-    // One-hot (or soft) targets: the same pass in TypeScript.
-    const { rows, classes } = labels;
-    const X = x.data;
-    const Y = y.data;
+    // One-hot (or soft) targets: y = softmax(x), and the loss from log softmax(x) (3.5.2),
+    // which stays finite where y underflows to 0.
+    softmax(x, y);
+    const logY = (this.logY = reuse(this.logY, x.shape, x.dtype));
+    logSoftmax(x, logY);
+    const L = logY.data;
     const T = labels.t.data;
     let s = 0;
-    for (let i = 0; i < rows; i++) {
-      const row = i * classes;
-      // 3.5.2: subtract the row's max before exp; log softmax(x)ⱼ = xⱼ − m − log Σ exp(xₖ − m).
-      let m = -Infinity;
-      for (let j = 0; j < classes; j++) if (X[row + j]! > m) m = X[row + j]!;
-      let z = 0;
-      for (let j = 0; j < classes; j++) {
-        const e = Math.exp(X[row + j]! - m);
-        Y[row + j] = e;
-        z += e;
-      }
-      for (let j = 0; j < classes; j++) Y[row + j] = Y[row + j]! / z;
-      const logZ = m + Math.log(z);
-      for (let j = 0; j < classes; j++) if (T[row + j] !== 0) s += T[row + j]! * (X[row + j]! - logZ);
-    }
-    return -s / rows;
+    for (let i = 0; i < T.length; i++) if (T[i] !== 0) s += T[i]! * L[i]!;
+    return -s / labels.rows;
   }
 
   /** 5.6.3: dx = (y − t) / N · dout, in x's dtype. */
