@@ -8,7 +8,7 @@
 // results copied out of WASM scratch on each call). A round times a batch of calls; the table
 // gives the median per-call time over the rounds, in milliseconds.
 import { loadavg } from 'node:os';
-import { addBias, axpy, backendInfo, matmul, randn, relu, reluBackward, Rng, setBackend, softmaxCrossEntropy, sum, Tensor, zeros } from '../dist/index.js';
+import { addBias, axpy, backendInfo, matmul, randn, relu, reluBackward, Rng, setBackend, softmaxCrossEntropy, sum, zeros } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 41;
@@ -168,7 +168,11 @@ if (json) {
 } else {
   const f = (ms) => ms.toFixed(4).padStart(9);
   console.log(`chapter-5 kernels, median of ${rounds} interleaved rounds, ms per call; x is ${((100 * zerosInX) / (B * D)).toFixed(1)}% zeros`);
-  console.log(`load average before: ${load.map((l) => l.toFixed(1)).join(' ')}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes slow every column alike)`);
+  console.log(
+    `load average before: ${load.map((l) => l.toFixed(1)).join(' ')}, after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (other processes slow every column alike)`,
+  );
   console.log(`${'kernel'.padEnd(38)}${'js'.padStart(9)}${'wasm'.padStart(9)}${'wasm-copy'.padStart(10)}${'js/wasm'.padStart(9)}`);
   for (const r of results) {
     console.log(`${r.kernel.padEnd(38)}${f(r.js)}${f(r.wasm)} ${f(r.wasmCopy)}${(r.js / r.wasm).toFixed(1).padStart(8)}x`);

@@ -1,112 +1,227 @@
 #!/usr/bin/env node
-// Compiles assembly/kernels.ts (AssemblyScript) into a WASM SIMD module and writes it, as
-// base64, into src/wasm/kernels-wasm.ts, so that the package needs no file system or fetch to
-// load it in Node or a browser. The generated file is committed: run `pnpm build:wasm` after
-// changing the kernels (a unit test fails while the embedded module is older than its source).
-// `--check` rebuilds into memory and fails if the committed file differs.
+// Compiles the AssemblyScript kernels (every assembly/*.ts is an entry file) into two WASM SIMD
+// modules and writes them, as base64, into src/wasm/kernels-wasm.ts, so that the package needs no
+// file system or fetch to load them in Node or a browser:
+// - 'shared': imports a shared, growable memory (--enable simd,threads --sharedMemory), used
+//   wherever the engine can create one (Node; browsers on cross-origin-isolated pages);
+// - 'fixed': imports an ordinary memory of fixed size, the fallback everywhere else.
+// The same file gets the typed `KernelExports` interface, generated from the `export function`
+// signatures of the sources and checked against both modules' export types, the static-data
+// reserve the runtime lays its memory out above, and a hash of every file under assembly/.
+// The generated file is committed: run `pnpm build:wasm` after changing the kernels (a unit test
+// fails while it is stale). `--check` rebuilds into memory and fails if the committed file differs.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'assembly', 'kernels.ts');
+const assemblyDir = join(root, 'assembly');
 const target = join(root, 'src', 'wasm', 'kernels-wasm.ts');
 const check = process.argv.includes('--check');
 
-// Kept in step with src/wasm/runtime.ts: the module's static data (exp/log tables) must end
-// below the first byte the runtime hands out.
+// The one definition of the bytes from address 0 left to the modules' static data (their exp/log
+// tables and swizzle masks): the runtime imports it from the generated file.
 const RESERVED_BYTES = 65536;
+// Pages of 64 KiB a shared memory may grow to: 65536 pages, 4 GiB, all of wasm32.
+const MAX_PAGES = 65536;
 
-const options = [
-  'assembly/kernels.ts',
-  '--outFile', 'kernels.wasm',
-  '--optimizeLevel', '3',
-  '--shrinkLevel', '0',
-  '--noAssert',
-  '--enable', 'simd',
-  '--runtime', 'stub',
-  '--importMemory',
-  '--noExportMemory',
-  '--use', 'abort=',
-];
+// AssemblyScript types a kernel may take or return, by the WASM value type they compile to.
+const VALUE_TYPES = { i32: 'i32', u32: 'i32', usize: 'i32', isize: 'i32', bool: 'i32', i8: 'i32', u8: 'i32', i16: 'i32', u16: 'i32', f32: 'f32', f64: 'f64' };
 
-let wasm;
-const { error, stderr } = await asc.main(options, {
-  readFile: (name, baseDir) => {
-    try {
-      return readFileSync(join(baseDir, name), 'utf8');
-    } catch {
-      return null;
-    }
-  },
-  writeFile: (name, contents) => {
-    if (name.endsWith('.wasm')) wasm = contents;
-  },
-  listFiles: () => [],
-  baseDir: root,
-});
-if (error) {
-  console.error(stderr.toString());
-  console.error(`build-wasm: ${error.message}`);
-  process.exit(1);
-}
-if (!wasm) {
-  console.error('build-wasm: the compiler wrote no .wasm');
-  process.exit(1);
-}
-const bytes = Buffer.from(wasm);
-const module = new WebAssembly.Module(bytes);
-const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
-if (imports.join() !== 'env.memory') {
-  console.error(`build-wasm: the module must import only env.memory, it imports ${imports.join(', ')}`);
-  process.exit(1);
-}
-const dataEnd = staticDataEnd(bytes);
-if (dataEnd > RESERVED_BYTES) {
-  console.error(`build-wasm: static data ends at ${dataEnd}, past the ${RESERVED_BYTES} bytes the runtime reserves`);
-  process.exit(1);
+const files = listFiles(assemblyDir);
+const entries = files.filter((f) => f.endsWith('.ts')).map((f) => `assembly/${f}`);
+const common = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--use', 'abort='];
+const variants = {
+  // bulk-memory gives memory.copy (copyRows); every engine with SIMD has it.
+  shared: ['--enable', 'simd,bulk-memory,threads', '--sharedMemory', '--maximumMemory', String(MAX_PAGES)],
+  fixed: ['--enable', 'simd,bulk-memory'],
+};
+
+const signatures = entries.flatMap((e) => parseExports(readFileSync(join(root, e), 'utf8'), e));
+const seen = new Set();
+for (const s of signatures) {
+  if (seen.has(s.name)) fail(`${s.file}: export ${s.name} is declared twice`);
+  seen.add(s.name);
 }
 
-// Line endings are normalised so that a CRLF checkout hashes the same.
-const sourceHash = createHash('sha256').update(readFileSync(source, 'utf8').replace(/\r\n/g, '\n')).digest('hex');
-const base64 = bytes.toString('base64');
-const lines = base64.match(/.{1,100}/g) ?? [];
-const text = `// Generated by scripts/build-wasm.mjs from assembly/kernels.ts: do not edit; run \`pnpm build:wasm\`.
-// assemblyscript ${ascVersion()}, -O3 --enable simd; ${bytes.length} bytes.
+const built = {};
+for (const [name, flags] of Object.entries(variants)) {
+  const bytes = await compile([...entries, '--outFile', 'kernels.wasm', ...common, ...flags]);
+  const module = new WebAssembly.Module(bytes);
+  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
+  if (imports.join() !== 'env.memory') fail(`the ${name} module must import only env.memory, it imports ${imports.join(', ')}`);
+  const info = readModule(bytes);
+  if (info.memoryShared !== (name === 'shared')) fail(`the ${name} module imports a ${info.memoryShared ? 'shared' : 'non-shared'} memory`);
+  if (info.dataEnd > RESERVED_BYTES) fail(`the ${name} module's static data ends at ${info.dataEnd}, past the ${RESERVED_BYTES} bytes the runtime reserves`);
+  crossCheck(name, signatures, info.exports);
+  built[name] = { bytes, dataEnd: info.dataEnd };
+}
 
-/** sha256 of assembly/kernels.ts when this module was compiled from it. */
+const sourceHash = hashSources(assemblyDir, files);
+const staticEnd = Math.max(built.shared.dataEnd, built.fixed.dataEnd);
+const text = `// Generated by scripts/build-wasm.mjs from ${entries.join(', ')}: do not edit; run \`pnpm build:wasm\`.
+// assemblyscript ${ascVersion()}, -O3; shared: --enable simd,bulk-memory,threads --sharedMemory (${built.shared.bytes.length} bytes); fixed: --enable simd,bulk-memory (${built.fixed.bytes.length} bytes).
+
+/** sha256 over every file under assembly/ (sorted by path, CRLF read as LF) when these modules were compiled. */
 export const KERNELS_SOURCE_SHA256 = '${sourceHash}';
 
-/** Bytes of the module's static data (math tables) from address 0; the runtime's memory starts above. */
-export const KERNELS_STATIC_END = ${dataEnd};
+/** Bytes from address 0 kept for the modules' static data; the runtime hands out memory above. */
+export const RESERVED_BYTES = ${RESERVED_BYTES};
 
-/** The compiled kernels (WASM with SIMD), base64. */
-export const KERNELS_WASM_BASE64 =
-${lines.map((l) => `  '${l}'`).join(' +\n')};
+/** End of the modules' static data (math tables); at most RESERVED_BYTES. */
+export const KERNELS_STATIC_END = ${staticEnd};
+
+/** The most 64 KiB pages the shared module's memory may have (its declared maximum). */
+export const KERNELS_MAX_PAGES = ${MAX_PAGES};
+
+/**
+ * The exports of assembly/*.ts: pointers are byte offsets into the memory, sizes count elements.
+ * Generated from the sources' signatures and checked against both compiled modules.
+ */
+export interface KernelExports {
+${signatures.map(interfaceMember).join('\n')}
+}
+
+/** How many parameters each export takes, for the runtime's check of the instantiated module. */
+export const KERNEL_ARITY: Readonly<Record<keyof KernelExports, number>> = Object.freeze({
+${signatures.map((s) => `  ${s.name}: ${s.params.length},`).join('\n')}
+});
+
+/** The kernels compiled for a shared, growable memory (WASM SIMD + threads), base64. */
+export const KERNELS_WASM_SHARED_BASE64 =
+${base64Lines(built.shared.bytes)};
+
+/** The kernels compiled for an ordinary memory of fixed size (WASM SIMD), base64. */
+export const KERNELS_WASM_FIXED_BASE64 =
+${base64Lines(built.fixed.bytes)};
 `;
 
 if (check) {
   const current = readFileSync(target, 'utf8');
-  if (current !== text) {
-    console.error('build-wasm --check: src/wasm/kernels-wasm.ts is not what assembly/kernels.ts compiles to; run `pnpm build:wasm`');
-    process.exit(1);
-  }
+  if (current !== text) fail('--check: src/wasm/kernels-wasm.ts is not what assembly/ compiles to; run `pnpm build:wasm`');
   console.log('build-wasm --check: src/wasm/kernels-wasm.ts is up to date');
 } else {
   writeFileSync(target, text);
-  console.log(`build-wasm: wrote ${target} (${bytes.length} bytes of WASM, static data up to ${dataEnd})`);
+  console.log(
+    `build-wasm: wrote ${relative(root, target)} (${signatures.length} exports; ${built.shared.bytes.length} + ${built.fixed.bytes.length} bytes of WASM, static data up to ${staticEnd})`,
+  );
+}
+
+function fail(message) {
+  console.error(`build-wasm: ${message}`);
+  process.exit(1);
+}
+
+/** Every file under dir, as sorted '/'-separated paths relative to it. */
+function listFiles(dir, prefix = '') {
+  const out = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** sha256 over (path, NUL, text with CRLF as LF, NUL) of each file in order: a CRLF checkout hashes the same. */
+function hashSources(dir, paths) {
+  const hash = createHash('sha256');
+  for (const p of paths) hash.update(`${p}\0${readFileSync(join(dir, p), 'utf8').replace(/\r\n/g, '\n')}\0`);
+  return hash.digest('hex');
+}
+
+async function compile(options) {
+  let wasm;
+  const { error, stderr } = await asc.main(options, {
+    readFile: (name, baseDir) => {
+      try {
+        return readFileSync(join(baseDir, name), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    writeFile: (name, contents) => {
+      if (name.endsWith('.wasm')) wasm = contents;
+    },
+    listFiles: () => [],
+    baseDir: root,
+  });
+  if (error) {
+    console.error(stderr.toString());
+    fail(error.message);
+  }
+  if (!wasm) fail('the compiler wrote no .wasm');
+  return Buffer.from(wasm);
 }
 
 function ascVersion() {
   return JSON.parse(readFileSync(join(root, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version;
 }
 
-/** End of the highest active data segment (i32.const offsets), read from the data section. */
-function staticDataEnd(buf) {
+function base64Lines(bytes) {
+  return (bytes.toString('base64').match(/.{1,100}/g) ?? []).map((l) => `  '${l}'`).join(' +\n');
+}
+
+/** The `export function` signatures of one source file, with the doc comment above each. */
+function parseExports(source, file) {
+  const text = source.replace(/\r\n/g, '\n');
+  const out = [];
+  const re = /((?:\/\*\*(?:[^*]|\*(?!\/))*\*\/\s*)?)export\s+function\s+(\w+)\s*(<[^>]*>)?\s*\(([^)]*)\)\s*:\s*(\w+)/g;
+  for (const m of text.matchAll(re)) {
+    const [, doc, name, generic, paramText, ret] = m;
+    if (generic) fail(`${file}: export ${name} is generic; a kernel export needs concrete types`);
+    const params = paramText
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .map((p) => {
+        const pm = /^(\w+)\s*:\s*(\w+)$/.exec(p);
+        if (!pm) fail(`${file}: cannot read parameter "${p}" of ${name} (write it as name: type, no default)`);
+        const type = VALUE_TYPES[pm[2]];
+        if (!type) fail(`${file}: parameter ${pm[1]} of ${name} has type ${pm[2]}; use i32, u32, usize, f32 or f64`);
+        return { name: pm[1], asType: pm[2], type };
+      });
+    if (ret !== 'void' && ret !== 'f64' && !VALUE_TYPES[ret]) fail(`${file}: ${name} returns ${ret}; return void or a number type`);
+    out.push({ file, name, doc: doc.trim(), params, result: ret === 'void' ? [] : [VALUE_TYPES[ret]] });
+  }
+  return out;
+}
+
+function interfaceMember(s) {
+  const doc =
+    s.doc === ''
+      ? ''
+      : `${s.doc
+          .split('\n')
+          .map((l) => `  ${l.trim().startsWith('*') ? ` ${l.trim()}` : l.trim()}`)
+          .join('\n')}\n`;
+  const params = s.params.map((p) => `${p.name}: number`).join(', ');
+  return `${doc}  ${s.name}(${params}): ${s.result.length === 0 ? 'void' : 'number'};`;
+}
+
+/** Every source export is a module export of the same parameter and result types, and nothing else is exported. */
+function crossCheck(variant, sigs, exports) {
+  const names = new Set(sigs.map((s) => s.name));
+  for (const name of Object.keys(exports)) if (!names.has(name)) fail(`the ${variant} module exports ${name}, which no assembly/*.ts declares`);
+  for (const s of sigs) {
+    const e = exports[s.name];
+    if (!e) fail(`the ${variant} module lacks ${s.name}, declared in ${s.file}`);
+    const want = `(${s.params.map((p) => p.type).join(',')})->(${s.result.join(',')})`;
+    const got = `(${e.params.join(',')})->(${e.results.join(',')})`;
+    if (want !== got) fail(`${s.file}: ${s.name} is declared ${want} but the ${variant} module's export is ${got}`);
+  }
+}
+
+/**
+ * What the build checks in a module, read from its binary: the exported functions' types (type,
+ * import, function and export sections), whether the imported memory is shared, and the end of
+ * the highest active data segment.
+ */
+function readModule(buf) {
+  const VALUE = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128' };
   let pos = 8;
-  let end = 0;
   const leb = () => {
     let result = 0;
     let shift = 0;
@@ -117,24 +232,76 @@ function staticDataEnd(buf) {
       if ((byte & 0x80) === 0) return result >>> 0;
     }
   };
+  const name = () => {
+    const len = leb();
+    const s = buf.subarray(pos, pos + len).toString('utf8');
+    pos += len;
+    return s;
+  };
+  const types = [];
+  const funcTypes = [];
+  const exported = [];
+  let importedFuncs = 0;
+  let memoryShared = false;
+  let dataEnd = 0;
   while (pos < buf.length) {
     const id = buf[pos++];
     const size = leb();
     const next = pos + size;
-    if (id === 11) {
-      const count = leb();
-      for (let s = 0; s < count; s++) {
+    if (id === 1) {
+      for (let n = leb(), t = 0; t < n; t++) {
+        if (buf[pos++] !== 0x60) fail('type section: expected a function type');
+        const params = [];
+        for (let c = leb(), i = 0; i < c; i++) params.push(VALUE[buf[pos++]] ?? '?');
+        const results = [];
+        for (let c = leb(), i = 0; i < c; i++) results.push(VALUE[buf[pos++]] ?? '?');
+        types.push({ params, results });
+      }
+    } else if (id === 2) {
+      for (let n = leb(), i = 0; i < n; i++) {
+        name();
+        name();
+        const kind = buf[pos++];
+        if (kind === 0) {
+          leb();
+          importedFuncs++;
+        } else if (kind === 2) {
+          const flags = leb();
+          leb();
+          if (flags & 1) leb();
+          memoryShared = (flags & 2) !== 0;
+        } else {
+          fail(`import of kind ${kind} is not expected`);
+        }
+      }
+    } else if (id === 3) {
+      for (let n = leb(), i = 0; i < n; i++) funcTypes.push(leb());
+    } else if (id === 7) {
+      for (let n = leb(), i = 0; i < n; i++) {
+        const exportName = name();
+        const kind = buf[pos++];
+        const index = leb();
+        if (kind === 0) exported.push([exportName, index]);
+      }
+    } else if (id === 11) {
+      for (let n = leb(), s = 0; s < n; s++) {
         const flags = leb();
-        if (flags !== 0) throw new Error(`build-wasm: data segment ${s} has flags ${flags}; expected an active segment of memory 0`);
-        if (buf[pos++] !== 0x41) throw new Error('build-wasm: data segment offset is not i32.const');
+        if (flags !== 0) fail(`data segment ${s} has flags ${flags}; expected an active segment of memory 0`);
+        if (buf[pos++] !== 0x41) fail('data segment offset is not i32.const');
         const offset = leb();
-        if (buf[pos++] !== 0x0b) throw new Error('build-wasm: data segment offset expression is not a lone i32.const');
+        if (buf[pos++] !== 0x0b) fail('data segment offset expression is not a lone i32.const');
         const len = leb();
         pos += len;
-        end = Math.max(end, offset + len);
+        dataEnd = Math.max(dataEnd, offset + len);
       }
     }
     pos = next;
   }
-  return end;
+  const exports = {};
+  for (const [exportName, index] of exported) {
+    const type = types[funcTypes[index - importedFuncs]];
+    if (!type) fail(`export ${exportName} has no type`);
+    exports[exportName] = type;
+  }
+  return { exports, memoryShared, dataEnd };
 }

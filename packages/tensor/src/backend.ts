@@ -1,5 +1,14 @@
+import { kernelCounts, type KernelStats } from './kernel-counters.js';
 import type { Tensor } from './tensor.js';
-import { DEFAULT_LAYOUT, type MemoryLayout, WasmRuntime, wasmSimdSupported } from './wasm/runtime.js';
+import {
+  DEFAULT_GROWABLE_BYTES,
+  DEFAULT_LAYOUT,
+  type MemoryLayout,
+  type PlacementFailure,
+  RESERVED_BYTES,
+  WasmRuntime,
+  wasmSimdSupported,
+} from './wasm/runtime.js';
 
 /**
  * Where float32 kernels run: 'wasm' (WebAssembly SIMD, the default where the engine supports
@@ -10,11 +19,14 @@ export type Backend = 'wasm' | 'js';
 
 export interface BackendOptions {
   /**
-   * Bytes of WASM memory, reserved once when the wasm backend first runs and never grown
-   * (growing would detach the Float32Arrays already handed out). Default 64 MiB.
+   * Bytes of WASM memory to start with. A growable memory (shared, where the engine allows it:
+   * Node, cross-origin-isolated pages) grows from there as tensors need room; a fixed one (other
+   * browser pages) keeps them. Default 32 MiB growable, 64 MiB fixed.
    */
   memoryBytes?: number;
-  /** Of those, bytes of per-call scratch for copies of JS-heap operands. Default 16 MiB. */
+  /** Bytes a growable WASM memory may grow to (at most 4 GiB). Default 4 GiB. */
+  maxMemoryBytes?: number;
+  /** Bytes of per-call scratch (copies of JS-heap operands, packed panels) to start with; it grows on demand. Default 4 MiB. */
   scratchBytes?: number;
 }
 
@@ -29,21 +41,26 @@ export interface BackendInfo {
   fallbackReason?: string;
   /** The WASM memory, once the wasm backend has started. */
   memory?: {
+    /** Whether the memory is shared and grows on demand; a fixed one gives JS-heap arrays when its arena is full. */
+    growable: boolean;
+    /** Bytes now, the most it may grow to, and how many times it has grown. */
     bytes: number;
+    maxBytes: number;
+    grows: number;
+    /** Bytes of per-call scratch now. */
     scratchBytes: number;
-    /** Bytes for kernel-placed tensors, and how many of them hold live tensors now. */
+    /** Bytes of the arena besides the scratch, and how many of them hold live kernel-placed tensors, in how many blocks. */
     arenaBytes: number;
     arenaUsedBytes: number;
     arenaBlocks: number;
+    /** Arrays placed in WASM memory since the start, and their bytes. */
+    placed: { arrays: number; bytes: number };
+    /** Arrays that were to be placed but went to the JS heap, by reason. */
+    heapFallbacks: Record<PlacementFailure, number>;
   };
+  /** Every kernel's counts added up (kernelStats() has them per kernel). */
+  kernels: KernelStats;
 }
-
-/**
- * Element-wise kernels (relu, addBias, axpy) run in WASM only when every array already lives in
- * WASM memory (see zeros(..., { kernel: true })) and there are at least this many elements: they
- * are too cheap to pay for copies or for the call.
- */
-export const WASM_MIN_ELEMENTS = 256;
 
 function initialBackend(): Backend {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DLFS_BACKEND;
@@ -77,32 +94,51 @@ export function wasmRuntime(): WasmRuntime | undefined {
   return runtime;
 }
 
-function checkBytes(name: string, value: number | undefined, min: number): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) {
-    throw new RangeError(`setBackend: ${name} must be a whole number of bytes >= ${min}, got ${String(value)}`);
+const MAX_BYTES = 4096 * (1 << 20);
+
+function checkBytes(name: string, value: number | undefined, min: number, max = MAX_BYTES): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
+    throw new RangeError(`setBackend: ${name} must be a whole number of bytes from ${min} to ${max}, got ${String(value)}`);
   }
+}
+
+function sameLayout(a: MemoryLayout, b: MemoryLayout): boolean {
+  return a.memoryBytes === b.memoryBytes && a.maxMemoryBytes === b.maxMemoryBytes && a.scratchBytes === b.scratchBytes;
 }
 
 /**
  * Chooses where float32 kernels run and returns the backend now in effect: 'wasm' falls back to
  * 'js' (see backendInfo().fallbackReason) where WebAssembly SIMD is missing. Choose before
- * creating kernel-placed tensors. Memory sizes can be set only before the wasm backend starts.
+ * creating tensors: float32 tensors made while 'wasm' is in effect live in WASM memory. Memory
+ * sizes can be set only before the wasm backend starts.
  */
 export function setBackend(name: Backend, opts: BackendOptions = {}): Backend {
   if (name !== 'wasm' && name !== 'js') {
     throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)}; use 'wasm' or 'js'`);
   }
-  if (opts.memoryBytes !== undefined || opts.scratchBytes !== undefined) {
+  if (opts.memoryBytes !== undefined || opts.maxMemoryBytes !== undefined || opts.scratchBytes !== undefined) {
     checkBytes('memoryBytes', opts.memoryBytes, 1 << 20);
+    checkBytes('maxMemoryBytes', opts.maxMemoryBytes, 1 << 20);
     checkBytes('scratchBytes', opts.scratchBytes, 1 << 16);
-    const next = { memoryBytes: opts.memoryBytes ?? layout.memoryBytes, scratchBytes: opts.scratchBytes ?? layout.scratchBytes };
-    if (next.scratchBytes + (1 << 16) > next.memoryBytes) {
-      throw new RangeError(`setBackend: scratchBytes (${next.scratchBytes}) must leave room in memoryBytes (${next.memoryBytes}) for the module and the arena`);
+    const next: MemoryLayout = {
+      ...layout,
+      memoryBytes: opts.memoryBytes ?? layout.memoryBytes,
+      maxMemoryBytes: opts.maxMemoryBytes ?? layout.maxMemoryBytes,
+      scratchBytes: opts.scratchBytes ?? layout.scratchBytes,
+    };
+    const initial = next.memoryBytes ?? DEFAULT_GROWABLE_BYTES;
+    if (next.scratchBytes + RESERVED_BYTES > initial) {
+      throw new RangeError(
+        `setBackend: scratchBytes (${next.scratchBytes}) must leave room in memoryBytes (${initial}) for the modules' static data and the arena`,
+      );
     }
-    if (runtime !== undefined && (next.memoryBytes !== layout.memoryBytes || next.scratchBytes !== layout.scratchBytes)) {
+    if (next.maxMemoryBytes < initial) {
+      throw new RangeError(`setBackend: maxMemoryBytes (${next.maxMemoryBytes}) must be at least memoryBytes (${initial})`);
+    }
+    if (runtime !== undefined && !sameLayout(next, layout)) {
       throw new Error(
-        `setBackend: the WASM memory already exists (${layout.memoryBytes} bytes, ${layout.scratchBytes} of scratch) and cannot be resized; ` +
-          'set memoryBytes and scratchBytes before the first float32 kernel runs',
+        `setBackend: the WASM memory already exists (${runtime.bytes} bytes, growing up to ${runtime.maxBytes}) and cannot be resized; ` +
+          'set memoryBytes, maxMemoryBytes and scratchBytes before the first float32 tensor or kernel',
       );
     }
     layout = next;
@@ -118,32 +154,51 @@ export function getBackend(): Backend {
 
 export function backendInfo(): BackendInfo {
   const rt = wasmRuntime();
-  const info: BackendInfo = { backend: rt === undefined ? 'js' : 'wasm', requested, wasmSimd: simdProbe() };
+  const info: BackendInfo = { backend: rt === undefined ? 'js' : 'wasm', requested, wasmSimd: simdProbe(), kernels: kernelCounts() };
   if (requested === 'wasm' && rt === undefined && failure !== undefined) info.fallbackReason = failure;
   const live = runtime;
   if (live !== undefined) {
+    const scratch = live.scratchEnd - live.scratchStart;
     info.memory = {
-      bytes: live.layout.memoryBytes,
-      scratchBytes: live.scratchEnd - live.scratchStart,
-      arenaBytes: live.arena.end - live.arena.start,
-      arenaUsedBytes: live.arena.used,
-      arenaBlocks: live.arena.blocks,
+      growable: live.growable,
+      bytes: live.bytes,
+      maxBytes: live.maxBytes,
+      grows: live.grows,
+      scratchBytes: scratch,
+      arenaBytes: live.arena.end - live.arena.start - scratch,
+      arenaUsedBytes: live.arena.used - scratch,
+      arenaBlocks: live.arena.blocks - 1,
+      placed: { ...live.placements },
+      heapFallbacks: { ...live.heapFallbacks },
     };
   }
   return info;
 }
 
 /**
- * `length` float32 zeros where the active backend's kernels work on them in place: a view of
- * the WASM memory under 'wasm' (undefined under 'js' or when the arena is full).
+ * `length` float32 zeros for a tensor that the creation functions make: in WASM memory under
+ * 'wasm', or, when the memory has no room for them, on the JS heap (counted in
+ * backendInfo().memory.heapFallbacks); undefined under 'js'.
  */
 export function kernelFloat32(length: number): Float32Array | undefined {
-  return wasmRuntime()?.allocFloat32(length);
+  const rt = wasmRuntime();
+  if (rt === undefined) return undefined;
+  return rt.allocFloat32(length) ?? rt.refused(new Float32Array(length));
+}
+
+/**
+ * Whether two arrays share any byte. Views of the WASM memory made before and after it grew have
+ * different buffer objects over the same bytes, so those compare by address.
+ */
+export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
+  if (x === y) return true;
+  if (x.buffer !== y.buffer && (runtime === undefined || !runtime.holds(x) || !runtime.holds(y))) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
 /** Whether t's data lives in the WASM memory, where the wasm kernels use it without copying. */
 export function isKernelPlaced(t: Tensor): boolean {
-  return runtime !== undefined && runtime.holds(t.data);
+  return runtime?.holds(t.data) === true;
 }
 
 /** For tests: pretend the engine has (or lacks) WASM SIMD, and forget the started runtime's failure. */
@@ -153,10 +208,14 @@ export function setSimdProbeForTesting(probe: (() => boolean) | undefined): void
   failure = undefined;
 }
 
-/** For tests: drop the runtime so that the next use starts a new one (old views stay readable). */
-export function resetRuntimeForTesting(): void {
+/**
+ * For tests: drop the runtime so that the next use starts a new one (old views stay readable),
+ * with the default sizes; `{ shared: false }` makes it use a fixed memory, as a browser page that
+ * is not cross-origin isolated must.
+ */
+export function resetRuntimeForTesting(opts: { shared?: boolean } = {}): void {
   runtime = undefined;
   started = false;
   failure = undefined;
-  layout = { ...DEFAULT_LAYOUT };
+  layout = { ...DEFAULT_LAYOUT, shared: opts.shared ?? DEFAULT_LAYOUT.shared };
 }

@@ -73,8 +73,20 @@ describe('tensor', () => {
     { input: [[1, 2], [3]], where: '[1]' },
     { input: [[1, 2], 3], where: '[1]' },
     { input: [1, [2]], where: '[1]' },
-    { input: [[[1], [2]], [[1], [2], [3]]], where: '[1]' },
-    { input: [[[1], [2]], [[1], [2, 3]]], where: '[1, 1]' },
+    {
+      input: [
+        [[1], [2]],
+        [[1], [2], [3]],
+      ],
+      where: '[1]',
+    },
+    {
+      input: [
+        [[1], [2]],
+        [[1], [2, 3]],
+      ],
+      where: '[1, 1]',
+    },
     { input: [[], [1]], where: '[1]' },
   ])('refuses the ragged input $input, naming where', ({ input, where }) => {
     expect(() => tensor(input)).toThrow(TypeError);
@@ -93,7 +105,10 @@ describe('randn', () => {
     const rng = new Rng(6);
     expect(t.shape).toEqual([3, 5]);
     expect(t.dtype).toBe('float64');
-    expectSameValues(t.data, Array.from({ length: 15 }, () => rng.normal(2, 0.5)));
+    expectSameValues(
+      t.data,
+      Array.from({ length: 15 }, () => rng.normal(2, 0.5)),
+    );
     expectSameValues(randn([3, 5], new Rng(6), { mean: 2, std: 0.5 }).data, t.data);
   });
 
@@ -101,7 +116,10 @@ describe('randn', () => {
     const rng = new Rng(8);
     const t = randn([1000], new Rng(8), { dtype: 'float32' });
     expect(t.dtype).toBe('float32');
-    expectSameValues(t.data, Array.from({ length: 1000 }, () => Math.fround(rng.normal())));
+    expectSameValues(
+      t.data,
+      Array.from({ length: 1000 }, () => Math.fround(rng.normal())),
+    );
   });
 
   it('has about the asked mean and std', () => {
@@ -122,7 +140,10 @@ describe('rand', () => {
   it('draws low + (high - low) · uniform() in order', () => {
     const t = rand([4, 4], new Rng(3), { low: -2, high: 6 });
     const rng = new Rng(3);
-    expectSameValues(t.data, Array.from({ length: 16 }, () => -2 + 8 * rng.uniform()));
+    expectSameValues(
+      t.data,
+      Array.from({ length: 16 }, () => -2 + 8 * rng.uniform()),
+    );
   });
 
   it('stays in [low, high), [0, 1) by default', () => {

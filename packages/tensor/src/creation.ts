@@ -1,37 +1,51 @@
 import { kernelFloat32, wasmRuntime } from './backend.js';
 import type { Rng } from './rng.js';
 import { assertValidShape, type Shape, sameShape, shapeSize } from './shape.js';
-import { allocate, type DType, type NestedArray, Tensor } from './tensor.js';
+import { allocate, type DType, type NestedArray, Tensor, type TypedArray } from './tensor.js';
 
 export interface ZerosOptions {
   /**
-   * Place the data where the active backend's kernels work on it in place: under 'wasm', a
-   * float32 tensor then lives in WASM memory and matmul & co. read and write it without copying.
-   * Falls back to an ordinary array (still correct, copied per call) under 'js', for float64,
-   * or when the WASM arena is full. Meant for long-lived buffers (weights, gradients, a layer's
-   * output and dx): the memory goes back to the arena only when the array is garbage-collected,
-   * so keep the tensor (not just a subarray of its data) alive while any view of it is used.
+   * Where a float32 tensor's data lives. By default (true), while the 'wasm' backend is in effect,
+   * in WASM memory, where the kernels read and write it in place; `false` puts it on the JS heap.
+   * float64 data, and any data under 'js', is always on the JS heap. When the WASM memory has no
+   * room (it grows where it can; see setBackend) the data goes to the JS heap, counted in
+   * backendInfo().memory.heapFallbacks.
+   *
+   * Only the creation functions (zeros, ones, full, rand, randn, tensor, zerosLike, reuse,
+   * toKernel) place data. Results that ops allocate themselves when given no `out` (element-wise
+   * ops, reductions, clone/astype, matmul or transpose without out) stay on the JS heap on
+   * purpose: they are temporaries, and WASM memory comes back only through a
+   * FinalizationRegistry, whose callbacks run after synchronous code yields, so placed
+   * temporaries made in a long synchronous loop would grow the memory without bound. Make
+   * long-lived buffers (weights, gradients, a layer's output and dx) once with the creation
+   * functions and pass them as `out`; keep the tensor (not just a subarray of its data) alive
+   * while any view of it is used.
    */
   kernel?: boolean;
 }
 
-export function zeros(shape: Shape, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
-  assertValidShape('zeros', shape);
-  if (opts.kernel && dtype === 'float32') {
-    const data = kernelFloat32(shapeSize(shape));
-    if (data !== undefined) return new Tensor(data, shape);
+/** Data for `size` elements: placed in WASM memory (see ZerosOptions) or an ordinary array. */
+function place(dtype: DType, size: number, opts: ZerosOptions): TypedArray {
+  if (dtype === 'float32' && opts.kernel !== false) {
+    const data = kernelFloat32(size);
+    if (data !== undefined) return data;
   }
-  return new Tensor(allocate(dtype, shapeSize(shape)), shape);
+  return allocate(dtype, size);
 }
 
-export function full(shape: Shape, value: number, dtype: DType = 'float64'): Tensor {
-  const t = zeros(shape, dtype);
+export function zeros(shape: Shape, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
+  assertValidShape('zeros', shape);
+  return new Tensor(place(dtype, shapeSize(shape), opts), shape);
+}
+
+export function full(shape: Shape, value: number, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
+  const t = zeros(shape, dtype, opts);
   t.data.fill(value);
   return t;
 }
 
-export function ones(shape: Shape, dtype: DType = 'float64'): Tensor {
-  return full(shape, 1, dtype);
+export function ones(shape: Shape, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
+  return full(shape, 1, dtype, opts);
 }
 
 export function zerosLike(t: Tensor, opts: ZerosOptions = {}): Tensor {
@@ -40,26 +54,30 @@ export function zerosLike(t: Tensor, opts: ZerosOptions = {}): Tensor {
 
 /**
  * t itself when its data already lives where the active backend's kernels use it in place (or
- * there is no such place: 'js', float64, a full arena); otherwise a kernel-placed copy of t.
+ * there is no such place: 'js', float64); otherwise a copy of t in WASM memory, or t itself when
+ * the WASM memory has no room (counted in backendInfo().memory.heapFallbacks).
  */
 export function toKernel(t: Tensor): Tensor {
   if (t.dtype !== 'float32') return t;
   const rt = wasmRuntime();
   if (rt === undefined || rt.holds(t.data)) return t;
   const data = rt.allocFloat32(t.size);
-  if (data === undefined) return t;
+  if (data === undefined) {
+    rt.refused(t.data);
+    return t;
+  }
   data.set(t.data);
   return new Tensor(data, t.shape);
 }
 
 /** A tensor from nested arrays: `tensor([[1, 2], [3, 4]])` has shape [2, 2]. Ragged input is refused. */
-export function tensor(values: NestedArray, dtype: DType = 'float64'): Tensor {
+export function tensor(values: NestedArray, dtype: DType = 'float64', opts: ZerosOptions = {}): Tensor {
   const shape: number[] = [];
   for (let v: NestedArray = values; Array.isArray(v); v = (v as readonly NestedArray[])[0]!) {
     shape.push((v as readonly NestedArray[]).length);
     if ((v as readonly NestedArray[]).length === 0) break;
   }
-  const out = allocate(dtype, shapeSize(shape));
+  const out = place(dtype, shapeSize(shape), opts);
   let k = 0;
   const walk = (v: NestedArray, axis: number, path: number[]): void => {
     if (axis === shape.length) {
@@ -78,13 +96,13 @@ export function tensor(values: NestedArray, dtype: DType = 'float64'): Tensor {
   return new Tensor(out, shape);
 }
 
-export interface RandomOptions {
+export interface RandomOptions extends ZerosOptions {
   dtype?: DType;
 }
 
 /** Normal random numbers with the given mean and standard deviation. */
 export function randn(shape: Shape, rng: Rng, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const t = zeros(shape, opts.dtype);
+  const t = zeros(shape, opts.dtype, opts);
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
   for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
@@ -93,7 +111,7 @@ export function randn(shape: Shape, rng: Rng, opts: RandomOptions & { mean?: num
 
 /** Uniform random numbers in [low, high). */
 export function rand(shape: Shape, rng: Rng, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const t = zeros(shape, opts.dtype);
+  const t = zeros(shape, opts.dtype, opts);
   const low = opts.low ?? 0;
   const span = (opts.high ?? 1) - low;
   for (let i = 0; i < t.size; i++) t.data[i] = low + span * rng.uniform();
@@ -101,10 +119,10 @@ export function rand(shape: Shape, rng: Rng, opts: RandomOptions & { low?: numbe
 }
 
 /**
- * `prev` when it already has this shape and dtype, else a new kernel-placed zero tensor: layers
- * and losses make their output and gradient buffers once per batch shape and reuse them, so a
- * steady training step allocates nothing.
+ * `prev` when it already has this shape and dtype, else a new zero tensor, placed as `zeros`
+ * places it (in WASM memory for float32 under 'wasm'): layers and losses make their output and
+ * gradient buffers once per batch shape and reuse them, so a steady training step allocates nothing.
  */
 export function reuse(prev: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
-  return prev !== undefined && prev.dtype === dtype && sameShape(prev.shape, shape) ? prev : zeros(shape, dtype, { kernel: true });
+  return prev !== undefined && prev.dtype === dtype && sameShape(prev.shape, shape) ? prev : zeros(shape, dtype);
 }

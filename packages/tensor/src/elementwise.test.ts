@@ -159,7 +159,10 @@ describe('add, sub, mul, div against a float64 reference', () => {
         );
         const out = new Tensor(new Float64Array(a.size), shape);
         expect(OPS[op](a, s, out)).toBe(out);
-        expectSameValues(out.data, Array.from(a.data, (x) => MATH[op](x, s)));
+        expectSameValues(
+          out.data,
+          Array.from(a.data, (x) => MATH[op](x, s)),
+        );
         check(op, a, randomTensor([], db, seed + 1, kind));
         check(op, randomTensor([], db, seed + 1, kind), a);
         check(op, a, randomTensor([1], db, seed + 1, kind));
@@ -200,7 +203,13 @@ describe('shape errors of add, sub, mul, div', () => {
     const b = new Tensor(new Float64Array(3), [3]);
     const e = expectShapeError(() => add(a, b, new Tensor(new Float64Array(6), [3, 2])), 'add', 'out has shape [3, 2] but the result has [2, 3]');
     expect(e.shapes).toEqual([[2, 3], [3], [3, 2]]);
-    expectShapeError(() => mul(new Tensor(new Float64Array(2), [2, 1]), new Tensor(new Float64Array(3), [1, 3]), new Tensor(new Float64Array(2), [2, 1])), 'mul', '[2, 1]', '[1, 3]', '[2, 3]');
+    expectShapeError(
+      () => mul(new Tensor(new Float64Array(2), [2, 1]), new Tensor(new Float64Array(3), [1, 3]), new Tensor(new Float64Array(2), [2, 1])),
+      'mul',
+      '[2, 1]',
+      '[1, 3]',
+      '[2, 3]',
+    );
     expectShapeError(() => div(a, 2, new Tensor(new Float64Array(3), [3])), 'div', '[3]', '[2, 3]');
     expectShapeError(() => exp(a, new Tensor(new Float64Array(6), [6])), 'map', '[6]', '[2, 3]');
   });
@@ -218,7 +227,10 @@ describe('maximum', () => {
           c.data,
           Array.from(a.data, (x, k) => Math.max(x, b.data[k % n]!)),
         );
-        expectSameValues(maximum(a, 0).data, Array.from(a.data, (x) => (x > 0 ? x : 0)));
+        expectSameValues(
+          maximum(a, 0).data,
+          Array.from(a.data, (x) => (x > 0 ? x : 0)),
+        );
       }),
       { numRuns: 50 },
     );
@@ -235,7 +247,10 @@ describe('exp, log, sqrt, neg, map', () => {
         const c = exp(a);
         expect(c.shape).toEqual(shape);
         expect(c.dtype).toBe(dtype);
-        expectSameValues(c.data, Array.from(a.data, (x) => roundTo(dtype, Math.exp(x))));
+        expectSameValues(
+          c.data,
+          Array.from(a.data, (x) => roundTo(dtype, Math.exp(x))),
+        );
       }),
       { numRuns: 80 },
     );
@@ -247,7 +262,10 @@ describe('exp, log, sqrt, neg, map', () => {
         const a = randomTensor(shape, dtype, seed, 'positive');
         const c = log(a);
         expect(c.dtype).toBe(dtype);
-        expectSameValues(c.data, Array.from(a.data, (x) => roundTo(dtype, Math.log(x))));
+        expectSameValues(
+          c.data,
+          Array.from(a.data, (x) => roundTo(dtype, Math.log(x))),
+        );
         const back = exp(c);
         // Relative error of exp(log(x)): |log x| (at most 21 here) times the rounding of log, plus exp's.
         const rel = dtype === 'float32' ? 4e-6 : 1e-14;

@@ -2,7 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addInPlace, axpy, copyInto, divInPlace, fill, mulInPlace, scaleInPlace, subInPlace } from './inplace.js';
 import { Tensor } from './tensor.js';
-import { type DataKind, dimArb, dtypeArb, expectSameValues, expectShapeError, place, type Placement, randomTensor, roundTo, seedArb, shapeArb, withBackend } from './test-support/index.js';
+import {
+  type DataKind,
+  dimArb,
+  dtypeArb,
+  expectSameValues,
+  expectShapeError,
+  place,
+  type Placement,
+  randomTensor,
+  roundTo,
+  seedArb,
+  shapeArb,
+  withBackend,
+} from './test-support/index.js';
 
 type Op = 'add' | 'sub' | 'mul' | 'div';
 const IN_PLACE = { add: addInPlace, sub: subInPlace, mul: mulInPlace, div: divInPlace };
@@ -20,7 +33,14 @@ const kindArb = fc.constantFrom<DataKind>('uniform', 'ints', 'special');
  * element by row (bRow) and column (bCol), clamped on size-1 axes. Checks a is the same object
  * with the same buffer, a's dtype is kept, and the values are the float64 results rounded to it.
  */
-function check(op: Op, m: number, n: number, bShape: number[], pick: (i: number, j: number) => number, c: { da: 'float32' | 'float64'; db: 'float32' | 'float64'; seed: number; kind: DataKind }): void {
+function check(
+  op: Op,
+  m: number,
+  n: number,
+  bShape: number[],
+  pick: (i: number, j: number) => number,
+  c: { da: 'float32' | 'float64'; db: 'float32' | 'float64'; seed: number; kind: DataKind },
+): void {
   const a = randomTensor([m, n], c.da, c.seed, c.kind);
   const b = randomTensor(bShape, c.db, c.seed + 1, c.kind);
   const before = Array.from(a.data);
@@ -98,8 +118,18 @@ describe('addInPlace, subInPlace, mulInPlace, divInPlace', () => {
     const row = new Tensor(new Float64Array(3), [3]);
     const mat = new Tensor(new Float64Array(6), [2, 3]);
     expectShapeError(() => addInPlace(row, mat), 'add', '[3]', '[2, 3]');
-    const e = expectShapeError(() => subInPlace(new Tensor(new Float64Array(2), [2, 1]), new Tensor(new Float64Array(3), [1, 3])), 'sub', '[2, 1]', '[1, 3]', 'result has [2, 3]');
-    expect(e.shapes).toEqual([[2, 1], [1, 3], [2, 1]]);
+    const e = expectShapeError(
+      () => subInPlace(new Tensor(new Float64Array(2), [2, 1]), new Tensor(new Float64Array(3), [1, 3])),
+      'sub',
+      '[2, 1]',
+      '[1, 3]',
+      'result has [2, 3]',
+    );
+    expect(e.shapes).toEqual([
+      [2, 1],
+      [1, 3],
+      [2, 1],
+    ]);
     expectShapeError(() => mulInPlace(mat, new Tensor(new Float64Array(4), [4])), 'mul', '[2, 3]', '[4]');
     expectShapeError(() => divInPlace(mat, new Tensor(new Float64Array(6), [3, 2])), 'div', '[2, 3]', '[3, 2]');
     expect(Array.from(row.data)).toEqual([0, 0, 0]);
@@ -180,13 +210,23 @@ describe('copyInto', () => {
         expect(copyInto(dst, src)).toBe(dst);
         expect(dst.data).toBe(buffer);
         expect(dst.shape).toEqual([n, m]);
-        expectSameValues(dst.data, Array.from(src.data, (x) => roundTo(dd, x)));
+        expectSameValues(
+          dst.data,
+          Array.from(src.data, (x) => roundTo(dd, x)),
+        );
       }),
       { numRuns: 60 },
     );
   });
 
   it('refuses a different number of elements, naming both shapes', () => {
-    expectShapeError(() => copyInto(new Tensor(new Float64Array(6), [2, 3]), new Tensor(new Float64Array(4), [2, 2])), 'copyInto', '[2, 3]', '[2, 2]', '6', '4');
+    expectShapeError(
+      () => copyInto(new Tensor(new Float64Array(6), [2, 3]), new Tensor(new Float64Array(4), [2, 2])),
+      'copyInto',
+      '[2, 3]',
+      '[2, 2]',
+      '6',
+      '4',
+    );
   });
 });

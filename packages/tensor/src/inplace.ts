@@ -1,7 +1,7 @@
-import { WASM_MIN_ELEMENTS, wasmRuntime } from './backend.js';
 import { add, div, mul, sub } from './elementwise.js';
+import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor, TypedArray } from './tensor.js';
 
 // In-place updates for optimizers and layers: they write into their first argument and allocate nothing.
 
@@ -37,18 +37,21 @@ export function axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
   if (!sameShape(x.shape, y.shape)) {
     throw new ShapeError('axpy', [x.shape, y.shape], `x ${formatShape(x.shape)} and y ${formatShape(y.shape)} must have the same shape`);
   }
-  const X = x.data;
-  const Y = y.data;
-  if (X instanceof Float32Array && Y instanceof Float32Array && Y.length >= WASM_MIN_ELEMENTS) {
-    const rt = wasmRuntime();
-    if (rt !== undefined && rt.holds(X) && rt.holds(Y)) {
-      rt.kernels.axpy(alpha, X.byteOffset, Y.byteOffset, Y.length);
-      return y;
-    }
-  }
-  for (let i = 0; i < Y.length; i++) Y[i] = Y[i]! + alpha * X[i]!;
+  axpyKernel.run({ alpha, x: x.data, y: y.data });
   return y;
 }
+
+const axpyKernel = defineKernel<{ alpha: number; x: TypedArray; y: TypedArray }, void>({
+  name: 'axpy',
+  placement: 'placed',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { x: 'read', y: 'readwrite' },
+  size: (c) => c.y.length,
+  reference({ alpha, x: X, y: Y }) {
+    for (let i = 0; i < Y.length; i++) Y[i] = Y[i]! + alpha * X[i]!;
+  },
+  wasm: (K, at, { alpha, y }) => K.axpy(alpha, at.x, at.y, y.length),
+});
 
 export function fill(a: Tensor, value: number): Tensor {
   a.data.fill(value);

@@ -1,7 +1,8 @@
-import { wasmRuntime } from './backend.js';
+import { overlaps } from './backend.js';
+import { defineKernel } from './kernel.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
 import { allocate, type TypedArray, Tensor } from './tensor.js';
-import type { WasmRuntime } from './wasm/runtime.js';
+import { scratchSize } from './wasm/runtime.js';
 
 export interface MatmulOptions {
   /** Use Aᵀ in place of A (A is read transposed, not copied). */
@@ -57,13 +58,6 @@ export function sampledZeroFraction(data: TypedArray): number {
   return zeros / seen;
 }
 
-/** Whether two typed arrays share any byte. */
-function overlaps(x: TypedArray, y: TypedArray): boolean {
-  if (x === y) return true;
-  if (x.buffer !== y.buffer) return false;
-  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
-}
-
 /**
  * C = op(A) · op(B) for 2-D tensors, where op transposes when asked: the three forms of
  * backprop are A·B (forward), A·Bᵀ (dx = dout·Wᵀ) and Aᵀ·B (dW = xᵀ·dout).
@@ -102,13 +96,60 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   } else {
     c = new Tensor(allocate(dtype, m * n), [m, n]);
   }
-  if (dtype === 'float32' && c.dtype === 'float32' && !(transA && transB) && m * n * k >= WASM_MIN_MACS) {
-    const rt = wasmRuntime();
-    if (rt !== undefined && matmulWasm(rt, a.data as Float32Array, b.data as Float32Array, c.data as Float32Array, m, n, k, transA, transB)) return c;
-  }
-  matmulJs(a.data, b.data, c.data, m, n, k, transA, transB);
+  matmulKernel.run({ A: a.data, B: b.data, C: c.data, m, n, k, transA, transB, sparse: false });
   return c;
 }
+
+/**
+ * Columns of A that Aᵀ·B transposes at a time: 32 columns of a batch of 100 are 12.8 KB, which
+ * stay in L1 beside the rows of B while their products are summed.
+ */
+const AT_ROWS = 32;
+
+interface MatmulCall {
+  A: TypedArray;
+  B: TypedArray;
+  C: TypedArray;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** Whether the WASM kernels skip A's zeros: decided on the WASM path, in scratchBytes. */
+  sparse: boolean;
+}
+
+/**
+ * C = op(A) · op(B) in WASM for the forms A·B, A·Bᵀ and Aᵀ·B (Aᵀ·Bᵀ runs in TypeScript), with
+ * JS-heap operands copied through scratch: the arithmetic is worth a copy.
+ */
+const matmulKernel = defineKernel<MatmulCall, void>({
+  name: 'matmul',
+  placement: 'copy',
+  minSize: WASM_MIN_MACS,
+  operands: { A: 'read', B: 'read', C: 'write' },
+  size: (c) => c.m * c.n * c.k,
+  supports: (c) => !(c.transA && c.transB),
+  scratchBytes(c) {
+    c.sparse = wasmSparse(sampledZeroFraction(c.A), c.n);
+    // The nonzeros of one row of op(A), and room for Aᵀ or Bᵀ when a form needs one; or B's packed strip.
+    if (!c.sparse) return scratchSize(32 * c.k);
+    return 2 * scratchSize(4 * c.k) + (c.transA ? scratchSize(4 * Math.min(c.m, AT_ROWS) * c.k) : c.transB ? scratchSize(4 * c.n * c.k) : 0);
+  },
+  reference: (c) => matmulJs(c.A, c.B, c.C, c.m, c.n, c.k, c.transA, c.transB),
+  wasm(K, at, { m, n, k, transA, transB, sparse }, rt) {
+    if (sparse) {
+      const idx = rt.scratch(4 * k);
+      const val = rt.scratch(4 * k);
+      if (transA) K.gemmSparseAT(m, n, k, at.A, at.B, at.C, rt.scratch(4 * Math.min(m, AT_ROWS) * k), AT_ROWS, idx, val);
+      else if (transB) K.gemmSparseABt(m, n, k, at.A, at.B, at.C, rt.scratch(4 * n * k), idx, val);
+      else K.gemmSparseA(m, n, k, at.A, at.B, at.C, idx, val);
+      return;
+    }
+    // op(A)(i, p) at a + 4(i·ai + p·ap); op(B)(p, j) at b + 4(p·br + j·bc).
+    K.gemm(m, n, k, at.A, transA ? 1 : k, transA ? m : 1, at.B, transB ? 1 : n, transB ? k : 1, at.C, rt.scratch(32 * k));
+  },
+});
 
 /** The TypeScript reference kernel: C (m×n) = op(A) · op(B), overwriting C. */
 function matmulJs(A: TypedArray, B: TypedArray, C: TypedArray, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
@@ -179,83 +220,4 @@ function gemmRows(m: number, n: number, k: number, A: TypedArray, ai: number, ap
       }
     }
   }
-}
-
-/**
- * C = op(A) · op(B) on the WASM kernels; false (nothing written) when the scratch memory cannot
- * hold the operands that live on the JS heap, so that the caller runs the TypeScript kernel.
- */
-function matmulWasm(rt: WasmRuntime, A: Float32Array, B: Float32Array, C: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): boolean {
-  const mark = rt.mark();
-  try {
-    const a = rt.input(A);
-    const b = a < 0 ? -1 : rt.input(B);
-    const c = b < 0 ? -1 : rt.outputAt(C);
-    if (c < 0) return false;
-    const K = rt.kernels;
-    const operands = rt.mark();
-    if (wasmSparse(sampledZeroFraction(A), n)) {
-      // The nonzeros of one row of op(A), and room for Aᵀ or Bᵀ when a form needs one.
-      const idx = rt.scratch(4 * k);
-      const val = rt.scratch(4 * k);
-      const t = transA ? rt.scratch(4 * m * k) : transB ? rt.scratch(4 * n * k) : 0;
-      if (idx >= 0 && val >= 0 && t >= 0) {
-        if (transA) K.gemmSparseAT(m, n, k, a, b, c, t, idx, val);
-        else if (transB) K.gemmSparseABt(m, n, k, a, b, c, t, idx, val);
-        else K.gemmSparseA(m, n, k, a, b, c, idx, val);
-        rt.output(C, c);
-        return true;
-      }
-    }
-    // Dense, or sparse without room for its index lists.
-    rt.release(operands);
-    const panel = rt.scratch(32 * k);
-    if (panel < 0) return false;
-    // op(A)(i, p) at a + 4(i·ai + p·ap); op(B)(p, j) at b + 4(p·br + j·bc).
-    K.gemm(m, n, k, a, transA ? 1 : k, transA ? m : 1, b, transB ? 1 : n, transB ? k : 1, c, panel);
-    rt.output(C, c);
-    return true;
-  } finally {
-    rt.release(mark);
-  }
-}
-
-/** Reverses the axes (or permutes them as `perm` says) into a new contiguous tensor. */
-export function transpose(a: Tensor, perm?: readonly number[]): Tensor {
-  const nd = a.ndim;
-  const axes = perm ? [...perm] : a.shape.map((_, i) => nd - 1 - i);
-  const seen = new Set(axes);
-  if (axes.length !== nd || seen.size !== nd || axes.some((x) => !Number.isInteger(x) || x < 0 || x >= nd)) {
-    throw new ShapeError('transpose', [a.shape], `[${axes.join(', ')}] is not a permutation of the ${nd} axes`);
-  }
-  const shape = axes.map((x) => a.shape[x]!);
-  const out = new Tensor(allocate(a.dtype, a.size), shape);
-  const A = a.data;
-  const O = out.data;
-  if (nd === 2 && axes[0] === 1) {
-    const r = a.shape[0]!;
-    const c = a.shape[1]!;
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) O[j * r + i] = A[i * c + j]!;
-    return out;
-  }
-  const inStrides = new Array<number>(nd);
-  let s = 1;
-  for (let i = nd - 1; i >= 0; i--) {
-    inStrides[i] = s;
-    s *= a.shape[i]!;
-  }
-  const strides = axes.map((x) => inStrides[x]!);
-  const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  for (let k = 0; k < O.length; k++) {
-    O[k] = A[src]!;
-    for (let ax = nd - 1; ax >= 0; ax--) {
-      idx[ax]!++;
-      src += strides[ax]!;
-      if (idx[ax]! < shape[ax]!) break;
-      src -= strides[ax]! * shape[ax]!;
-      idx[ax] = 0;
-    }
-  }
-  return out;
 }

@@ -245,3 +245,39 @@ describe('argmax with NaN', () => {
     expect(Array.from(argmax(new Tensor([Number.NaN, 9, 2, 1], [2, 2]), 1))).toEqual([0, 0]);
   });
 });
+
+describe('sum and mean along a leading axis (db = Σ dout)', () => {
+  it('add the rows one by one in float64 and round once: the same bits as that loop', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 2, max: 23 }),
+        dtypeArb,
+        seedArb,
+        (outer, len, inner, dtype, seed) => {
+          const t = randomTensor([outer, len, inner], dtype, seed, 'special');
+          const sums: number[] = [];
+          for (let p = 0; p < outer; p++) {
+            for (let q = 0; q < inner; q++) {
+              let s = t.data[p * len * inner + q]!;
+              for (let i = 1; i < len; i++) s += t.data[(p * len + i) * inner + q]!;
+              sums.push(s);
+            }
+          }
+          expectSameValues(
+            sum(t, 1).data,
+            sums.map((s) => roundTo(dtype, s)),
+            'sum',
+          );
+          expectSameValues(
+            mean(t, 1).data,
+            sums.map((s) => roundTo(dtype, s / len)),
+            'mean',
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, sameShape, shapeSize } from './shape.js';
+import { formatShape, ShapeError } from './shape.js';
 import { allocate, Tensor } from './tensor.js';
 
 export interface ReduceOptions {
@@ -14,12 +14,28 @@ function split(op: string, a: Tensor, axis: number): { outer: number; len: numbe
   if (!Number.isInteger(ax) || ax < 0 || ax >= a.ndim) {
     throw new ShapeError(op, [a.shape], `axis ${axis} does not exist on a tensor with ${a.ndim} axes`);
   }
-  return {
-    outer: shapeSize(a.shape.slice(0, ax)),
-    len: a.shape[ax]!,
-    inner: shapeSize(a.shape.slice(ax + 1)),
-    ax,
-  };
+  let outer = 1;
+  for (let i = 0; i < ax; i++) outer *= a.shape[i]!;
+  let inner = 1;
+  for (let i = ax + 1; i < a.ndim; i++) inner *= a.shape[i]!;
+  return { outer, len: a.shape[ax]!, inner, ax };
+}
+
+/** The shape of a reduced along `ax`: without that axis, or with it as 1 (keepDims). */
+function reducedShape(a: Tensor, ax: number, keepDims: boolean | undefined): number[] {
+  return keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
+}
+
+/** Whether `shape` is a's shape reduced along `ax`, checked without building that shape (a training step's db). */
+function isReducedShape(shape: readonly number[], a: Tensor, ax: number, keepDims: boolean | undefined): boolean {
+  if (keepDims) {
+    if (shape.length !== a.ndim) return false;
+    for (let i = 0; i < a.ndim; i++) if (shape[i] !== (i === ax ? 1 : a.shape[i])) return false;
+    return true;
+  }
+  if (shape.length !== a.ndim - 1) return false;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== a.shape[i < ax ? i : i + 1]) return false;
+  return true;
 }
 
 function reduceAxis(
@@ -33,26 +49,43 @@ function reduceAxis(
 ): Tensor {
   const { outer, len, inner, ax } = split(op, a, axis);
   if (len === 0) throw new ShapeError(op, [a.shape], `axis ${axis} is empty`);
-  const shape = opts.keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
-  const o = opts.out ?? new Tensor(allocate(a.dtype, outer * inner), shape);
-  if (opts.out && !sameShape(o.shape, shape)) {
-    throw new ShapeError(op, [o.shape, shape], `out has shape ${formatShape(o.shape)} but the result has ${formatShape(shape)}`);
+  const out = opts.out;
+  if (out !== undefined && !isReducedShape(out.shape, a, ax, opts.keepDims)) {
+    const shape = reducedShape(a, ax, opts.keepDims);
+    throw new ShapeError(op, [out.shape, shape], `out has shape ${formatShape(out.shape)} but the result has ${formatShape(shape)}`);
   }
+  const o = out ?? new Tensor(allocate(a.dtype, outer * inner), reducedShape(a, ax, opts.keepDims));
   const A = a.data;
   const O = o.data;
   if (step === plus && inner > 1) {
-    // Sums (sum, mean) along a leading axis, such as db = Σ dout over the batch: add whole rows
-    // into float64 accumulators, in the same order per element as the loop below, so the same bits.
-    if (rowSums.length < inner) rowSums = new Float64Array(inner);
-    const acc = rowSums;
+    // Sums (sum, mean) along a leading axis, such as db = Σ dout over the batch: four columns at
+    // a time in float64 registers, each summed down the rows in the same order as the loop below
+    // (so the same bits), reading every row's four neighbours together.
     for (let p = 0; p < outer; p++) {
       const base = p * len * inner;
-      for (let q = 0; q < inner; q++) acc[q] = A[base + q]!;
-      for (let i = 1; i < len; i++) {
-        const row = base + i * inner;
-        for (let q = 0; q < inner; q++) acc[q] = acc[q]! + A[row + q]!;
+      const at = p * inner;
+      let q = 0;
+      for (; q + 4 <= inner; q += 4) {
+        let s0 = A[base + q]!;
+        let s1 = A[base + q + 1]!;
+        let s2 = A[base + q + 2]!;
+        let s3 = A[base + q + 3]!;
+        for (let r = base + inner + q; r < base + len * inner; r += inner) {
+          s0 += A[r]!;
+          s1 += A[r + 1]!;
+          s2 += A[r + 2]!;
+          s3 += A[r + 3]!;
+        }
+        O[at + q] = finish(s0, len);
+        O[at + q + 1] = finish(s1, len);
+        O[at + q + 2] = finish(s2, len);
+        O[at + q + 3] = finish(s3, len);
       }
-      for (let q = 0; q < inner; q++) O[p * inner + q] = finish(acc[q]!, len);
+      for (; q < inner; q++) {
+        let s = A[base + q]!;
+        for (let r = base + inner + q; r < base + len * inner; r += inner) s += A[r]!;
+        O[at + q] = finish(s, len);
+      }
     }
     return o;
   }
@@ -66,8 +99,6 @@ function reduceAxis(
   }
   return o;
 }
-
-let rowSums = new Float64Array(0);
 
 const id = (x: number): number => x;
 const plus = (acc: number, x: number): number => acc + x;

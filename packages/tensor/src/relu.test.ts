@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { relu, reluBackward } from './relu.js';
 import { type DType, Tensor } from './tensor.js';
-import { type DataKind, expectSameValues, expectShapeError, place, type Placement, randomTensor, seedArb, shapeArb, withBackend } from './test-support/index.js';
+import {
+  type DataKind,
+  expectSameValues,
+  expectShapeError,
+  place,
+  type Placement,
+  randomTensor,
+  seedArb,
+  shapeArb,
+  withBackend,
+} from './test-support/index.js';
 
 // The book's ReLU (5.5.1): mask = x <= 0; out = x; out[mask] = 0; dx = dout; dx[mask] = 0.
 const bookForward = (x: number): number => (x <= 0 ? 0 : x);

@@ -1,6 +1,6 @@
-import { WASM_MIN_ELEMENTS, wasmRuntime } from './backend.js';
+import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
-import { allocate, Tensor } from './tensor.js';
+import { allocate, Tensor, type TypedArray } from './tensor.js';
 
 function checkSame(op: string, what: string, t: Tensor, like: Tensor): void {
   if (!sameShape(t.shape, like.shape)) {
@@ -15,19 +15,7 @@ function checkSame(op: string, what: string, t: Tensor, like: Tensor): void {
 export function relu(x: Tensor, out?: Tensor): Tensor {
   if (out) checkSame('relu', 'out', out, x);
   const y = out ?? new Tensor(allocate(x.dtype, x.size), x.shape);
-  const X = x.data;
-  const Y = y.data;
-  if (X instanceof Float32Array && Y instanceof Float32Array && X.length >= WASM_MIN_ELEMENTS) {
-    const rt = wasmRuntime();
-    if (rt !== undefined && rt.holds(X) && rt.holds(Y)) {
-      rt.kernels.relu(X.byteOffset, Y.byteOffset, X.length);
-      return y;
-    }
-  }
-  for (let i = 0; i < X.length; i++) {
-    const v = X[i]!;
-    Y[i] = v <= 0 ? 0 : v;
-  }
+  reluKernel.run({ x: x.data, y: y.data });
   return y;
 }
 
@@ -40,16 +28,33 @@ export function reluBackward(dout: Tensor, y: Tensor, out?: Tensor): Tensor {
   checkSame('reluBackward', 'dout', dout, y);
   if (out) checkSame('reluBackward', 'out', out, y);
   const dx = out ?? new Tensor(allocate(dout.dtype, dout.size), dout.shape);
-  const D = dout.data;
-  const Y = y.data;
-  const DX = dx.data;
-  if (D instanceof Float32Array && Y instanceof Float32Array && DX instanceof Float32Array && D.length >= WASM_MIN_ELEMENTS) {
-    const rt = wasmRuntime();
-    if (rt !== undefined && rt.holds(D) && rt.holds(Y) && rt.holds(DX)) {
-      rt.kernels.reluBackward(D.byteOffset, Y.byteOffset, DX.byteOffset, D.length);
-      return dx;
-    }
-  }
-  for (let i = 0; i < D.length; i++) DX[i] = Y[i]! <= 0 ? 0 : D[i]!;
+  reluBackwardKernel.run({ dout: dout.data, y: y.data, dx: dx.data });
   return dx;
 }
+
+const reluKernel = defineKernel<{ x: TypedArray; y: TypedArray }, void>({
+  name: 'relu',
+  placement: 'placed',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { x: 'read', y: 'write' },
+  size: (c) => c.x.length,
+  reference({ x: X, y: Y }) {
+    for (let i = 0; i < X.length; i++) {
+      const v = X[i]!;
+      Y[i] = v <= 0 ? 0 : v;
+    }
+  },
+  wasm: (K, at, { x }) => K.relu(at.x, at.y, x.length),
+});
+
+const reluBackwardKernel = defineKernel<{ dout: TypedArray; y: TypedArray; dx: TypedArray }, void>({
+  name: 'reluBackward',
+  placement: 'placed',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { dout: 'read', y: 'read', dx: 'write' },
+  size: (c) => c.dout.length,
+  reference({ dout: D, y: Y, dx: DX }) {
+    for (let i = 0; i < D.length; i++) DX[i] = Y[i]! <= 0 ? 0 : D[i]!;
+  },
+  wasm: (K, at, { dout }) => K.reluBackward(at.dout, at.y, at.dx, dout.length),
+});

@@ -148,7 +148,14 @@ describe('Rng: neighbouring seeds start far apart', () => {
     // Also two and three seeds apart, and the first value against the seed itself.
     expect(Math.abs(pearson(first.slice(0, -2), first.slice(2)))).toBeLessThan(0.1);
     expect(Math.abs(pearson(first.slice(0, -3), first.slice(3)))).toBeLessThan(0.1);
-    expect(Math.abs(pearson(first, first.map((_, s) => s)))).toBeLessThan(0.1);
+    expect(
+      Math.abs(
+        pearson(
+          first,
+          first.map((_, s) => s),
+        ),
+      ),
+    ).toBeLessThan(0.1);
   });
 
   it('the first uniform() values of seeds 0..1999 are uniform too', () => {
@@ -224,13 +231,17 @@ describe('Rng.normal', () => {
 describe('Rng.int', () => {
   it('stays in [0, n) for any n up to 2^32', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 ** 31 }), fc.constantFrom(2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32)), (seed, n) => {
-        const rng = new Rng(seed);
-        for (let i = 0; i < 30; i++) {
-          const x = rng.int(n);
-          expect(Number.isInteger(x) && x >= 0 && x < n).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer(),
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 ** 31 }), fc.constantFrom(2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32)),
+        (seed, n) => {
+          const rng = new Rng(seed);
+          for (let i = 0; i < 30; i++) {
+            const x = rng.int(n);
+            expect(Number.isInteger(x) && x >= 0 && x < n).toBe(true);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -61,12 +61,22 @@ describe('assertValidShape', () => {
 
 describe('ShapeError', () => {
   it('is an Error named ShapeError that carries the operation and every shape', () => {
-    const e = new ShapeError('matmul', [[2, 3], [4, 5]], 'inner sizes differ');
+    const e = new ShapeError(
+      'matmul',
+      [
+        [2, 3],
+        [4, 5],
+      ],
+      'inner sizes differ',
+    );
     expect(e).toBeInstanceOf(Error);
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.name).toBe('ShapeError');
     expect(e.op).toBe('matmul');
-    expect(e.shapes).toEqual([[2, 3], [4, 5]]);
+    expect(e.shapes).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
     expect(e.message).toBe('matmul: inner sizes differ (shapes [2, 3] and [4, 5])');
   });
 });
@@ -100,6 +110,9 @@ describe('broadcastShapes', () => {
 
   it('names the operation, both shapes and the clashing sizes', () => {
     const e = expectShapeError(() => broadcastShapes('add', [2, 3], [4, 5]), 'add', '[2, 3]', '[4, 5]', '2 and 4');
-    expect(e.shapes).toEqual([[2, 3], [4, 5]]);
+    expect(e.shapes).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
   });
 });

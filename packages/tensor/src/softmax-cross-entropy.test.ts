@@ -44,7 +44,10 @@ describe('softmaxCrossEntropy', () => {
         fc.double({ min: 0.1, max: 3, noNaN: true }),
         (rows, classes, dtype, seed, where, dout) => {
           const x = place(randomTensor([rows, classes], dtype, seed, 'uniform'), where);
-          const scaled = new Tensor(Float64Array.from(x.data, (v) => 8 * v), [rows, classes]).astype(dtype);
+          const scaled = new Tensor(
+            Float64Array.from(x.data, (v) => 8 * v),
+            [rows, classes],
+          ).astype(dtype);
           const labels = labelsFor(rows, classes, seed + 1);
           const ref = reference(scaled, labels, dout);
           // float32 rounds probs and dx once (2^-24 relative); float64 only accumulates rounding.
@@ -65,23 +68,29 @@ describe('softmaxCrossEntropy', () => {
 
   it('gives the same numbers on both backends for extreme scores (±Infinity, NaN, huge)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 26, max: 60 }), fc.integer({ min: 2, max: 12 }), seedArb, fc.constantFrom<DataKind>('special', 'uniform'), (rows, classes, seed, kind) => {
-        const x = randomTensor([rows, classes], 'float32', seed, kind);
-        const labels = labelsFor(rows, classes, seed);
-        const run = (backend: 'wasm' | 'js'): [number, Float32Array, Float32Array] => {
-          const probs = new Tensor(new Float32Array(x.size), x.shape);
-          const dx = new Tensor(new Float32Array(x.size), x.shape);
-          const loss = withBackend(backend, () => softmaxCrossEntropy(x, labels, { probs, dx }));
-          return [loss, probs.data as Float32Array, dx.data as Float32Array];
-        };
-        const [lw, pw, dw] = run('wasm');
-        const [lj, pj, dj] = run('js');
-        // A NaN or infinite loss must be the same on both; Infinity − Infinity is no distance.
-        if (!Number.isFinite(lj)) expect(lw).toBe(lj);
-        else expect(Math.abs(lw - lj)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(lj)));
-        expectClose(pw, pj, (i) => 2 ** -23 * Math.abs(pj[i]!), 'probs');
-        expectClose(dw, dj, (i) => 2 ** -23 * (Math.abs(dj[i]!) + 1 / rows), 'dx');
-      }),
+      fc.property(
+        fc.integer({ min: 26, max: 60 }),
+        fc.integer({ min: 2, max: 12 }),
+        seedArb,
+        fc.constantFrom<DataKind>('special', 'uniform'),
+        (rows, classes, seed, kind) => {
+          const x = randomTensor([rows, classes], 'float32', seed, kind);
+          const labels = labelsFor(rows, classes, seed);
+          const run = (backend: 'wasm' | 'js'): [number, Float32Array, Float32Array] => {
+            const probs = new Tensor(new Float32Array(x.size), x.shape);
+            const dx = new Tensor(new Float32Array(x.size), x.shape);
+            const loss = withBackend(backend, () => softmaxCrossEntropy(x, labels, { probs, dx }));
+            return [loss, probs.data as Float32Array, dx.data as Float32Array];
+          };
+          const [lw, pw, dw] = run('wasm');
+          const [lj, pj, dj] = run('js');
+          // A NaN or infinite loss must be the same on both; Infinity − Infinity is no distance.
+          if (!Number.isFinite(lj)) expect(lw).toBe(lj);
+          else expect(Math.abs(lw - lj)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(lj)));
+          expectClose(pw, pj, (i) => 2 ** -23 * Math.abs(pj[i]!), 'probs');
+          expectClose(dw, dj, (i) => 2 ** -23 * (Math.abs(dj[i]!) + 1 / rows), 'dx');
+        },
+      ),
       { numRuns: 40 },
     );
   });

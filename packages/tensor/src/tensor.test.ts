@@ -2,7 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatShape } from './shape.js';
 import { allocate, dtypeOf, type NestedArray, Tensor } from './tensor.js';
-import { dtypeArb, expectSameValues, expectShapeError, makeData, mulberry32, randomTensor, seedArb, shapeArb, stridesOf, unravel } from './test-support/index.js';
+import {
+  dtypeArb,
+  expectSameValues,
+  expectShapeError,
+  makeData,
+  mulberry32,
+  randomTensor,
+  seedArb,
+  shapeArb,
+  stridesOf,
+  unravel,
+} from './test-support/index.js';
 
 describe('Tensor constructor', () => {
   it('wraps a Float32Array without copying', () => {
@@ -119,7 +130,13 @@ describe('get and set', () => {
 
   it('refuses out-of-range and non-integer indices, naming index and shape', () => {
     const t = new Tensor(new Float64Array(6), [2, 3]);
-    for (const idx of [[2, 0], [0, 3], [-1, 0], [0, 1.5], [0, Number.NaN]]) {
+    for (const idx of [
+      [2, 0],
+      [0, 3],
+      [-1, 0],
+      [0, 1.5],
+      [0, Number.NaN],
+    ]) {
       expect(() => t.get(...idx)).toThrow(RangeError);
       expect(() => t.set(1, ...idx)).toThrow(RangeError);
     }

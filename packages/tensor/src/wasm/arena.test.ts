@@ -57,3 +57,23 @@ describe('Arena', () => {
     expect(new Arena(64, 64).alloc(1)).toBe(-1);
   });
 });
+
+describe('Arena.extend', () => {
+  it('adds the new bytes at the end, merged with a free block that ends there', () => {
+    const arena = new Arena(0, 4 * ARENA_ALIGN);
+    const a = arena.alloc(2 * ARENA_ALIGN);
+    expect(arena.trailingFree).toBe(2 * ARENA_ALIGN);
+    arena.extend(8 * ARENA_ALIGN);
+    expect(arena.end).toBe(8 * ARENA_ALIGN);
+    expect(arena.trailingFree).toBe(6 * ARENA_ALIGN);
+    // One block across the old end: the two free ranges were merged.
+    expect(arena.alloc(6 * ARENA_ALIGN)).toBe(2 * ARENA_ALIGN);
+    expect(arena.trailingFree).toBe(0);
+    arena.extend(10 * ARENA_ALIGN);
+    expect(arena.alloc(2 * ARENA_ALIGN)).toBe(8 * ARENA_ALIGN);
+    arena.free(a);
+    expect(arena.largestFree).toBe(2 * ARENA_ALIGN);
+    expect(() => arena.extend(9 * ARENA_ALIGN)).toThrow(RangeError);
+    expect(() => arena.extend(10 * ARENA_ALIGN + 1)).toThrow(RangeError);
+  });
+});

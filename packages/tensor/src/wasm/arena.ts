@@ -2,13 +2,13 @@
 export const ARENA_ALIGN = 64;
 
 /**
- * A first-fit allocator over the byte range [start, end) of a fixed WASM memory. The memory
- * never grows, so a Float32Array view of a block stays valid as long as the block is not freed.
- * Free blocks are kept sorted by address and merged with their neighbours on free.
+ * A first-fit allocator over the byte range [start, end) of a WASM memory; `extend` moves the end
+ * up when the memory grows. A Float32Array view of a block stays valid as long as the block is
+ * not freed. Free blocks are kept sorted by address and merged with their neighbours on free.
  */
 export class Arena {
   readonly start: number;
-  readonly end: number;
+  private endByte: number;
   /** Free blocks, sorted by start. */
   private readonly freeStarts: number[] = [];
   private readonly freeSizes: number[] = [];
@@ -21,11 +21,15 @@ export class Arena {
       throw new RangeError(`Arena: [${start}, ${end}) must be ${ARENA_ALIGN}-byte aligned and not reversed`);
     }
     this.start = start;
-    this.end = end;
+    this.endByte = end;
     if (end > start) {
       this.freeStarts.push(start);
       this.freeSizes.push(end - start);
     }
+  }
+
+  get end(): number {
+    return this.endByte;
   }
 
   get used(): number {
@@ -41,6 +45,26 @@ export class Arena {
     let best = 0;
     for (const s of this.freeSizes) if (s > best) best = s;
     return best;
+  }
+
+  /** Bytes of the free block that ends at `end` (0 when the last byte is in use). */
+  get trailingFree(): number {
+    const last = this.freeStarts.length - 1;
+    return last >= 0 && this.freeStarts[last]! + this.freeSizes[last]! === this.endByte ? this.freeSizes[last]! : 0;
+  }
+
+  /** Adds [end, newEnd) to the free bytes, merged with a free block that ends at the old end. */
+  extend(newEnd: number): void {
+    if (newEnd % ARENA_ALIGN !== 0 || newEnd < this.endByte) {
+      throw new RangeError(`Arena: cannot extend [${this.start}, ${this.endByte}) to end at ${newEnd}`);
+    }
+    const tail = this.trailingFree;
+    if (tail > 0) this.freeSizes[this.freeSizes.length - 1] = tail + newEnd - this.endByte;
+    else if (newEnd > this.endByte) {
+      this.freeStarts.push(this.endByte);
+      this.freeSizes.push(newEnd - this.endByte);
+    }
+    this.endByte = newEnd;
   }
 
   /** The start of a new block of at least `bytes` (rounded up to 64), or -1 when none is free. */

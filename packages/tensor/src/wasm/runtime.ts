@@ -1,41 +1,91 @@
 import { Arena, ARENA_ALIGN } from './arena.js';
-import { KERNELS_STATIC_END, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import {
+  KERNEL_ARITY,
+  type KernelExports,
+  KERNELS_MAX_PAGES,
+  KERNELS_STATIC_END,
+  KERNELS_WASM_FIXED_BASE64,
+  KERNELS_WASM_SHARED_BASE64,
+  RESERVED_BYTES,
+} from './kernels-wasm.js';
 
-/** The exports of assembly/kernels.ts: pointers are byte offsets, sizes count elements. */
-export interface KernelExports {
-  gemm(m: number, n: number, k: number, a: number, ai: number, ap: number, b: number, br: number, bc: number, c: number, panel: number): void;
-  gemmSparseA(m: number, n: number, k: number, a: number, b: number, c: number, idx: number, val: number): void;
-  gemmSparseAT(m: number, n: number, k: number, a: number, b: number, c: number, at: number, idx: number, val: number): void;
-  gemmSparseABt(m: number, n: number, k: number, a: number, b: number, c: number, bt: number, idx: number, val: number): void;
-  transpose(x: number, rows: number, cols: number, out: number): void;
-  addBias(x: number, b: number, out: number, rows: number, n: number): void;
-  relu(x: number, y: number, len: number): void;
-  reluBackward(dout: number, y: number, dx: number, len: number): void;
-  axpy(alpha: number, x: number, y: number, len: number): void;
-  softmaxCrossEntropy(x: number, rows: number, classes: number, labels: number, probs: number, dx: number, scale: number, e: number): number;
-}
+export type { KernelExports };
 
 const PAGE = 65536;
-
-/** Bytes from address 0 left to the module's static data (its exp/log tables end at KERNELS_STATIC_END). */
-export const RESERVED_BYTES = PAGE;
+const MiB = 1 << 20;
 
 export interface MemoryLayout {
-  /** Total WASM memory, allocated once and never grown (growing would detach every view). */
-  memoryBytes: number;
-  /** Per-call scratch: copies of operands that live on the JS heap, packed panels, index lists. */
+  /**
+   * Bytes the memory starts with; a memory that cannot grow keeps them. Undefined: 32 MiB for a
+   * growable memory, 64 MiB for a fixed one.
+   */
+  memoryBytes?: number;
+  /** Bytes a growable memory may grow to (at most 4 GiB, all of wasm32). */
+  maxMemoryBytes: number;
+  /** Bytes of per-call scratch to start with; it grows when a call needs more. */
   scratchBytes: number;
+  /** Whether to try a shared, growable memory first (false: go straight to the fixed one). */
+  shared: boolean;
 }
 
-export const DEFAULT_LAYOUT: Readonly<MemoryLayout> = Object.freeze({ memoryBytes: 64 * 1024 * 1024, scratchBytes: 16 * 1024 * 1024 });
+export const DEFAULT_LAYOUT: Readonly<MemoryLayout> = Object.freeze({ maxMemoryBytes: 4096 * MiB, scratchBytes: 4 * MiB, shared: true });
+
+/** Bytes of a growable memory at first, and of a fixed one, when memoryBytes is not given. */
+export const DEFAULT_GROWABLE_BYTES = 32 * MiB;
+export const DEFAULT_FIXED_BYTES = 64 * MiB;
+
+/**
+ * Why memory could not be placed in the WASM memory: the fixed memory's arena has no free block
+ * that large ('arena full'), or the growable memory is at its maximum or the engine refused to
+ * grow it ('memory cannot grow').
+ */
+export type PlacementFailure = 'arena full' | 'memory cannot grow';
 
 // A module with one function returning a v128 constant: it validates only where WASM SIMD works.
 const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
-  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
-  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code section: no locals, v128.const ...
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, // ... sixteen zero bytes, end
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // magic, version 1
+  0x01,
+  0x05,
+  0x01,
+  0x60,
+  0x00,
+  0x01,
+  0x7b, // type section: () -> v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // function section: one function of type 0
+  0x0a,
+  0x16,
+  0x01,
+  0x14,
+  0x00,
+  0xfd,
+  0x0c, // code section: no locals, v128.const ...
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0x0b, // ... sixteen zero bytes, end
 ]);
 
 /** True when this JavaScript engine runs WebAssembly with the SIMD (v128) instructions. */
@@ -54,59 +104,198 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+function pagesOf(bytes: number): number {
+  return Math.ceil(bytes / PAGE);
+}
+
+/** Bytes a piece of `bytes` takes in the scratch or the arena: rounded up to a 64-byte block. */
+export function scratchSize(bytes: number): number {
+  return Math.max(ARENA_ALIGN, Math.ceil(bytes / ARENA_ALIGN) * ARENA_ALIGN);
+}
+
 /**
- * The instantiated kernels and their memory: [0, 64 KiB) for the module's static data, then the
- * scratch stack, then the arena from which kernel-placed tensors get their data.
+ * A shared memory of `initial` pages that may grow to `maximum`, with the shared module
+ * instantiated on it; undefined where the engine cannot make one (a browser page that is not
+ * cross-origin isolated, an engine without WASM threads). When the address space for the
+ * maximum cannot be reserved, smaller maximums are tried down to `initial`.
+ */
+function sharedInstance(initial: number, maximum: number): { memory: WebAssembly.Memory; instance: WebAssembly.Instance; maxPages: number } | undefined {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) return undefined;
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_SHARED_BASE64));
+  } catch {
+    return undefined;
+  }
+  for (let max = maximum; max >= initial; max = max === initial ? initial - 1 : Math.max(initial, max >> 1)) {
+    try {
+      const memory = new WebAssembly.Memory({ initial, maximum: max, shared: true });
+      if (!(memory.buffer instanceof (g.SharedArrayBuffer as typeof SharedArrayBuffer))) return undefined;
+      return { memory, instance: new WebAssembly.Instance(module, { env: { memory } }), maxPages: max };
+    } catch {
+      // Not this maximum: try half of it.
+    }
+  }
+  return undefined;
+}
+
+/** The exports, after checking that each kernel is there with the arity the sources declare. */
+function checkedExports(instance: WebAssembly.Instance): KernelExports {
+  const exports = instance.exports;
+  for (const [name, arity] of Object.entries(KERNEL_ARITY)) {
+    const f = exports[name];
+    if (typeof f !== 'function' || f.length !== arity) {
+      throw new Error(`the WASM module's export ${name} should be a function of ${arity} parameters; rebuild it with \`pnpm build:wasm\``);
+    }
+  }
+  return exports as unknown as KernelExports;
+}
+
+/**
+ * The instantiated kernels and their memory: [0, 64 KiB) for the modules' static data, the rest
+ * an arena from which kernel-placed tensors and the per-call scratch get their bytes.
+ *
+ * Where the engine allows it the memory is shared, so it can grow without detaching a view
+ * handed out before (a shared buffer never moves): the arena grows it, geometrically, when it has
+ * no free block large enough, up to `maxMemoryBytes`. Each growth makes `memory.buffer` a new
+ * SharedArrayBuffer object over the same bytes, so `holds` knows every one of them. Elsewhere
+ * the memory is fixed (growing an ordinary memory would detach every view) and a full arena
+ * means the caller uses the JS heap.
  */
 export class WasmRuntime {
   readonly kernels: KernelExports;
-  readonly buffer: ArrayBuffer;
-  readonly f32: Float32Array;
-  readonly i32: Int32Array;
-  readonly layout: Readonly<MemoryLayout>;
+  readonly memory: WebAssembly.Memory;
+  /** Whether the memory is shared and grows on demand. */
+  readonly growable: boolean;
+  /** Bytes the memory may grow to (its size, when it cannot grow). */
+  readonly maxBytes: number;
   readonly arena: Arena;
-  readonly scratchStart: number;
-  readonly scratchEnd: number;
+  /** The memory's current buffer, and views of all of it. */
+  buffer: ArrayBufferLike;
+  f32: Float32Array;
+  i32: Int32Array;
+  /** Byte range of the per-call scratch, a block of the arena that moves when it grows. */
+  scratchStart: number;
+  scratchEnd: number;
+  /** How many times the memory has grown. */
+  grows = 0;
+  /** Why the last placement or scratch request failed. */
+  failure: PlacementFailure = 'arena full';
+  /** Arrays handed out in place (and their bytes), and requests that got the JS heap instead. */
+  readonly placements = { arrays: 0, bytes: 0 };
+  readonly heapFallbacks: Record<PlacementFailure, number> = { 'arena full': 0, 'memory cannot grow': 0 };
+  /** Buffers the memory had before its growths: views of them are still views of this memory. */
+  private readonly older: ArrayBufferLike[] = [];
+  /** Why each heap buffer given in place of WASM memory went to the heap. */
+  private readonly heapReasons = new WeakMap<ArrayBufferLike, PlacementFailure>();
   private top: number;
-  private readonly finalizer: FinalizationRegistry<number> | undefined;
+  private readonly finalizer: FinalizationRegistry<number>;
 
   constructor(layout: MemoryLayout) {
     if (KERNELS_STATIC_END > RESERVED_BYTES) throw new Error(`the kernels' static data (${KERNELS_STATIC_END} bytes) does not fit below ${RESERVED_BYTES}`);
-    const pages = Math.ceil(layout.memoryBytes / PAGE);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    // Synchronous on purpose: the module is ~12 KB, far below any engine's limit for it.
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    this.kernels = instance.exports as unknown as KernelExports;
-    this.buffer = memory.buffer;
+    if (typeof FinalizationRegistry !== 'function') throw new Error('this JavaScript engine lacks FinalizationRegistry, which gives WASM memory back');
+    const maxPages = Math.min(KERNELS_MAX_PAGES, pagesOf(layout.maxMemoryBytes));
+    const shared = layout.shared ? sharedInstance(Math.min(maxPages, pagesOf(layout.memoryBytes ?? DEFAULT_GROWABLE_BYTES)), maxPages) : undefined;
+    let instance: WebAssembly.Instance;
+    if (shared !== undefined) {
+      this.memory = shared.memory;
+      instance = shared.instance;
+      this.growable = true;
+      this.maxBytes = shared.maxPages * PAGE;
+    } else {
+      const pages = pagesOf(layout.memoryBytes ?? DEFAULT_FIXED_BYTES);
+      this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+      // Synchronous on purpose: the module is ~15 KB, far below any engine's limit for it.
+      instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_FIXED_BASE64)), { env: { memory: this.memory } });
+      this.growable = false;
+      this.maxBytes = pages * PAGE;
+    }
+    this.kernels = checkedExports(instance);
+    this.buffer = this.memory.buffer;
     this.f32 = new Float32Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
-    this.layout = Object.freeze({ memoryBytes: pages * PAGE, scratchBytes: layout.scratchBytes });
-    this.scratchStart = RESERVED_BYTES;
-    this.scratchEnd = Math.min(pages * PAGE, RESERVED_BYTES + Math.ceil(layout.scratchBytes / ARENA_ALIGN) * ARENA_ALIGN);
+    this.arena = new Arena(RESERVED_BYTES, this.buffer.byteLength);
+    // The first block of the arena, right above the static data.
+    this.scratchStart = this.arena.alloc(layout.scratchBytes);
+    if (this.scratchStart < 0) throw new Error(`no room for ${layout.scratchBytes} bytes of scratch in ${this.buffer.byteLength} bytes of memory`);
+    this.scratchEnd = this.scratchStart + scratchSize(layout.scratchBytes);
     this.top = this.scratchStart;
-    this.arena = new Arena(this.scratchEnd, pages * PAGE);
-    this.finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((at: number) => this.arena.free(at)) : undefined;
+    this.finalizer = new FinalizationRegistry((at: number) => this.arena.free(at));
+  }
+
+  /** Bytes of memory now. */
+  get bytes(): number {
+    return this.buffer.byteLength;
   }
 
   /**
    * A Float32Array of `length` zeros in the arena, given back to the arena once the array is
-   * garbage-collected; undefined when the arena has no room (or, without FinalizationRegistry,
-   * ever: memory that could never be given back is not handed out).
+   * garbage-collected. Grows a growable memory when the arena has no room; undefined when that
+   * cannot be done (`failure` says why).
    */
   allocFloat32(length: number): Float32Array | undefined {
-    if (this.finalizer === undefined) return undefined;
-    const at = this.arena.alloc(Math.max(1, length) * 4);
+    const at = this.alloc(Math.max(1, length) * 4);
     if (at < 0) return undefined;
     const view = new Float32Array(this.buffer, at, length);
     view.fill(0);
     this.finalizer.register(view, at);
+    this.placements.arrays++;
+    this.placements.bytes += length * 4;
     return view;
+  }
+
+  /**
+   * Counts `data`, on the JS heap, as a placement that failed for `failure`'s reason, and
+   * remembers the reason for the kernels that will meet it. Returns data.
+   */
+  refused<T extends ArrayBufferView>(data: T): T {
+    this.heapFallbacks[this.failure]++;
+    this.heapReasons.set(data.buffer, this.failure);
+    return data;
+  }
+
+  /** Why `data`, on the JS heap, is not in this memory: a placement that failed, or never asked for. */
+  heapReason(data: ArrayBufferView): PlacementFailure | undefined {
+    return this.heapReasons.get(data.buffer);
   }
 
   /** Whether `data` lives in this runtime's memory, where the kernels read and write it in place. */
   holds(data: ArrayBufferView): boolean {
-    return data.buffer === this.buffer;
+    const b = data.buffer;
+    if (b === this.buffer) return true;
+    const older = this.older;
+    for (let i = 0; i < older.length; i++) if (b === older[i]) return true;
+    return false;
+  }
+
+  /**
+   * Makes the scratch at least `bytes` long (taking a larger block of the arena, and growing the
+   * memory for it if need be) before a call hands out any of it; false when it cannot.
+   */
+  ensureScratch(bytes: number): boolean {
+    const current = this.scratchEnd - this.scratchStart;
+    if (bytes <= current) return true;
+    const need = scratchSize(bytes);
+    const want = Math.max(need, 2 * current);
+    // Calls are not nested: nothing in the scratch is live between calls, so it can move.
+    this.arena.free(this.scratchStart);
+    let size = want;
+    let at = this.alloc(want);
+    if (at < 0 && want > need) {
+      size = need;
+      at = this.alloc(need);
+    }
+    if (at < 0) {
+      const failure = this.failure;
+      size = current;
+      at = this.arena.alloc(current);
+      this.failure = failure;
+    }
+    this.scratchStart = at;
+    this.scratchEnd = at + size;
+    this.top = at;
+    return size >= bytes;
   }
 
   /** The scratch stack's top, to give back with `release` when a kernel call ends. */
@@ -121,27 +310,65 @@ export class WasmRuntime {
   /** `bytes` of scratch (64-byte aligned) until the next `release`; -1 when the scratch is full. */
   scratch(bytes: number): number {
     const at = this.top;
-    const next = at + Math.max(ARENA_ALIGN, Math.ceil(bytes / ARENA_ALIGN) * ARENA_ALIGN);
+    const next = at + scratchSize(bytes);
     if (next > this.scratchEnd) return -1;
     this.top = next;
     return at;
   }
 
-  /** Where a kernel reads `data`: in place when it lives here, else a scratch copy (-1: no room). */
-  input(data: Float32Array): number {
-    if (data.buffer === this.buffer) return data.byteOffset;
+  /** A scratch copy of `data` (which must fit: see ensureScratch). */
+  copyIn(data: Float32Array): number {
     const at = this.scratch(data.length * 4);
-    if (at >= 0) this.f32.set(data, at >> 2);
+    this.f32.set(data, at >> 2);
     return at;
   }
 
-  /** Where a kernel writes `data`: in place when it lives here, else scratch to copy back with `output`. */
-  outputAt(data: Float32Array): number {
-    return data.buffer === this.buffer ? data.byteOffset : this.scratch(data.length * 4);
+  /** Copies `data.length` floats written at `at` into `data`. */
+  copyOut(data: Float32Array, at: number): void {
+    data.set(this.f32.subarray(at >> 2, (at >> 2) + data.length));
   }
 
-  /** Copies a result written at `at` into `data`, unless it was written there in place. */
-  output(data: Float32Array, at: number): void {
-    if (data.buffer !== this.buffer) data.set(this.f32.subarray(at >> 2, (at >> 2) + data.length));
+  /** A block of the arena, growing the memory when there is no room; -1 (and `failure`) when that fails. */
+  private alloc(bytes: number): number {
+    const at = this.arena.alloc(bytes);
+    if (at >= 0 || !this.grow(scratchSize(bytes))) return at;
+    return this.arena.alloc(bytes);
+  }
+
+  /**
+   * Grows the memory so that the arena can hand out `bytes` in one block: by at least its size
+   * (so a memory that keeps growing grows a few times only), at most up to maxBytes.
+   */
+  private grow(bytes: number): boolean {
+    if (!this.growable) {
+      this.failure = 'arena full';
+      return false;
+    }
+    const size = this.buffer.byteLength;
+    const need = bytes - this.arena.trailingFree;
+    const room = this.maxBytes - size;
+    if (need > room) {
+      this.failure = 'memory cannot grow';
+      return false;
+    }
+    try {
+      this.memory.grow(pagesOf(Math.min(room, Math.max(need, size))));
+    } catch {
+      try {
+        this.memory.grow(pagesOf(need));
+      } catch {
+        this.failure = 'memory cannot grow';
+        return false;
+      }
+    }
+    this.older.push(this.buffer);
+    this.buffer = this.memory.buffer;
+    this.f32 = new Float32Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.arena.extend(this.buffer.byteLength);
+    this.grows++;
+    return true;
   }
 }
+
+export { RESERVED_BYTES };
