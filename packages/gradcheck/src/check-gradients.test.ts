@@ -131,7 +131,7 @@ describe('truncation error', () => {
     return { params: { w }, loss: () => w.data[0]! ** 3 / 6, gradients: () => ({ w: tensor([w.data[0]! ** 2 / 2]) }) };
   };
 
-  it("is removed by Richardson extrapolation before a correct gradient is called wrong", () => {
+  it('is removed by Richardson extrapolation before a correct gradient is called wrong', () => {
     const report = checkGradients(cubic());
     const w = report.params[0]!;
     expect(w.refined).toBe(1);

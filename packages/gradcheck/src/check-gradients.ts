@@ -191,7 +191,9 @@ function checkParam(
 }
 
 function describe(r: ParamReport): string {
-  const w = r.worst ? ` worst [${r.worst.index.join(', ')}]: backprop ${r.worst.backprop.toExponential(6)} vs numerical ${r.worst.numerical.toExponential(6)}` : '';
+  const w = r.worst
+    ? ` worst [${r.worst.index.join(', ')}]: backprop ${r.worst.backprop.toExponential(6)} vs numerical ${r.worst.numerical.toExponential(6)}`
+    : '';
   const k = r.kinks > 0 ? `, ${r.kinks} kink crossing${r.kinks === 1 ? '' : 's'} left out (max rel error with them ${r.maxRelError.toExponential(2)})` : '';
   const e = r.refined > 0 ? `, ${r.refined} entr${r.refined === 1 ? 'y' : 'ies'} checked by Richardson extrapolation` : '';
   return `${r.ok ? 'ok  ' : 'FAIL'} ${r.name} ${formatShape(r.shape)}: mean |diff| ${r.meanAbsDiff.toExponential(2)}, max rel error ${r.maxRelErrorSmooth.toExponential(2)}${k}${e};${w}`;

@@ -1,6 +1,8 @@
 import { type Rng, randn, Tensor, zeros } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { checkLayer, type LayerDefLike, type LayerLike } from './check-layer.js';
+import { randomMask } from './test-support/random-mask.js';
+import { runningMean } from './test-support/running-mean.js';
 
 type Flaw = 'dx' | 'grad' | 'mutates-dout' | 'shape';
 
@@ -77,9 +79,12 @@ describe('checkLayer (the conformance kit)', () => {
   });
 
   it('runs validate() on the config first', () => {
-    const def = { ...scaleShift(), validate: (c: unknown) => {
-      throw new Error(`scale-shift: bad config ${JSON.stringify(c)}`);
-    } };
+    const def = {
+      ...scaleShift(),
+      validate: (c: unknown) => {
+        throw new Error(`scale-shift: bad config ${JSON.stringify(c)}`);
+      },
+    };
     expect(() => checkLayer(def, { features: 3 }, { inputShape: [3], seed: 3 })).toThrow(/bad config/);
   });
 
@@ -107,5 +112,62 @@ describe('checkLayer (the conformance kit)', () => {
     };
     const report = checkLayer(rowSum, {}, { inputShape: [2, 5], seed: 4, batch: 2 });
     expect(report.ok, report.summary).toBe(true);
+  });
+
+  it('checks an evaluation pass and a training pass', () => {
+    const report = checkLayer(scaleShift(), { features: 4 }, { inputShape: [4], seed: 1 });
+    expect(Object.keys(report.modes)).toEqual(['eval', 'train']);
+    expect(report.summary).toMatch(/eval mode:[\s\S]*train mode:/);
+    expect(Object.keys(checkLayer(scaleShift(), { features: 4 }, { inputShape: [4], seed: 1, modes: ['train'] }).modes)).toEqual(['train']);
+  });
+
+  it('passes a layer with a random mask: every probe replays the pass seed', () => {
+    const report = checkLayer(randomMask(), { keep: 0.5 }, { inputShape: [6], seed: 7 });
+    expect(report.ok, report.summary).toBe(true);
+    // The training pass really masks: some dx entries are 0 and the rest 2 · dout.
+    expect(report.modes.train!.params[0]!.name).toBe('dx');
+  });
+
+  it('fails a random layer that draws from the Rng of create, which no probe can replay', () => {
+    const report = checkLayer(randomMask('own-rng'), { keep: 0.5 }, { inputShape: [6], seed: 7 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/forward in train mode cannot be replayed.*ctx\.rng/);
+  });
+
+  it('passes a layer with running statistics, in both passes, with its state frozen', () => {
+    const def = runningMean();
+    const report = checkLayer(def, { momentum: 0.9 }, { inputShape: [2, 3], seed: 8 });
+    expect(report.ok, report.summary).toBe(true);
+    expect(report.gradients.map((g) => g.name)).toEqual(['dx', 'b']);
+  });
+
+  it('fails a layer that updates its state although the pass froze it', () => {
+    const report = checkLayer(runningMean('always-updates'), { momentum: 0.9 }, { inputShape: [3], seed: 8 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/forward in train mode (cannot be replayed|changed state "runningMean")/);
+  });
+
+  it('refuses state that is also a param', () => {
+    const base = runningMean();
+    const def: LayerDefLike<{ momentum: number }> = {
+      type: 'shared-state',
+      create: (c, ctx) => {
+        const layer = base.create(c, ctx);
+        return { ...layer, forward: layer.forward, backward: layer.backward, state: { b: layer.params.b! } };
+      },
+    };
+    const report = checkLayer(def, { momentum: 0.9 }, { inputShape: [3], seed: 8 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/state and params both have "b"/);
+  });
+
+  it('names a layer without outputShape instead of crashing', () => {
+    const def: LayerDefLike<Record<string, never>> = {
+      type: 'no-shape',
+      create: () => ({ params: {}, grads: {}, forward: (x: Tensor) => x, backward: (d: Tensor) => d }) as unknown as LayerLike,
+    };
+    const report = checkLayer(def, {}, { inputShape: [3], seed: 1 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join()).toMatch(/has no outputShape/);
   });
 });

@@ -1,30 +1,25 @@
-import { type DType, formatShape, mul, randn, Rng, sameShape, sum, type Tensor } from '@dlfs/tensor';
+import { type ForwardContext, type Layer, type LayerDef, validateConfig } from '@dlfs/core';
+import { formatShape, mul, randn, Rng, sameShape, sum, type Tensor } from '@dlfs/tensor';
 import { checkGradients, type GradientCheckReport, type ParamReport } from './check-gradients.js';
 
-/** The parts of @dlfs/layers' Layer the kit exercises (structural, so any conforming layer fits). */
-export interface LayerLike {
-  forward(x: Tensor, ctx?: { train: boolean }): Tensor;
-  backward(dout: Tensor): Tensor;
-  readonly params: Readonly<Record<string, Tensor>>;
-  readonly grads: Readonly<Record<string, Tensor>>;
-  readonly outputShape?: readonly number[];
-  kinkSignature?(): ArrayLike<number | boolean>;
-}
+/** The layer contract the kit exercises: @dlfs/core's Layer. */
+export type LayerLike = Layer;
 
-/** The parts of @dlfs/layers' LayerDef the kit exercises. */
-export interface LayerDefLike<C> {
-  readonly type: string;
-  create(config: C, ctx: { rng: Rng; inputShape: readonly number[]; dtype?: DType }): LayerLike;
-  validate?(config: unknown): C;
-}
+/** The def contract the kit exercises: @dlfs/core's LayerDef. */
+export type LayerDefLike<C> = LayerDef<C>;
+
+/** A pass the kit checks: evaluation (train: false) or training (train: true). */
+export type PassMode = 'eval' | 'train';
 
 export interface CheckLayerOptions {
   /** Shape of one input sample, without the batch axis. */
   inputShape: readonly number[];
-  /** Seeds the layer's init, the input and the upstream gradient. */
+  /** Seeds the layer's init, the input, the upstream gradient and the passes' random streams. */
   seed: number;
   /** Samples in the checked batch (3 by default). */
   batch?: number;
+  /** The passes to check; both by default. */
+  modes?: readonly PassMode[];
   h?: number;
   tolerance?: number;
   floor?: number;
@@ -33,40 +28,65 @@ export interface CheckLayerOptions {
 export interface WorstOffender {
   /** "dx" or the parameter's name. */
   name: string;
+  /** The pass it was found in. */
+  mode: PassMode;
   index: number[];
   backprop: number;
   numerical: number;
   relError: number;
 }
 
+/** A checked tensor's report, from the pass where it did worst. */
+export interface LayerGradientReport extends ParamReport {
+  mode: PassMode;
+}
+
 export interface LayerReport {
   ok: boolean;
   type: string;
-  /** Broken rules of the contract (wrong output shape, missing grads, mutated dout, ...). */
+  /** Broken rules of the contract (wrong output shape, missing grads, mutated dout, a pass that cannot be replayed, ...). */
   problems: string[];
-  /** Per checked tensor: "dx" first, then each parameter. */
-  gradients: ParamReport[];
-  /** The entry with the largest relative error outside kinks. */
+  /** Per checked tensor ("dx" first, then each parameter): its worst pass. */
+  gradients: LayerGradientReport[];
+  /** Every checked pass in full. */
+  modes: Partial<Record<PassMode, GradientCheckReport>>;
+  /** The entry with the largest relative error outside kinks, over every pass. */
   worst: WorstOffender | undefined;
   summary: string;
 }
 
 const INPUT = 'dx';
 
+function copies(record: Readonly<Record<string, Tensor>> | undefined): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(record ?? {}).map(([k, t]) => [k, t.clone()]));
+}
+
+function sameValues(a: Tensor, b: Tensor): boolean {
+  if (!sameShape(a.shape, b.shape)) return false;
+  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return true;
+}
+
 /**
- * The layer conformance kit: builds the layer in float64 from a seeded Rng, runs forward on a
- * random batch and backward on a random upstream gradient R, and checks against the numerical
- * gradient of L = Σ forward(x) ⊙ R that dx and every entry of grads are right. It also checks
- * the contract: output shape, grads with the params' keys and shapes, dout left unchanged.
+ * The layer conformance kit: builds the layer in float64 from a seeded Rng and, for an
+ * evaluation pass and a training pass, runs forward on a random batch and backward on a random
+ * upstream gradient R, then checks against the numerical gradient of L = Σ forward(x) ⊙ R that
+ * dx and every entry of grads are right. Each pass is replayed exactly for every probe: the
+ * same pass seed as a fresh `ctx.rng` (so a dropout mask stays put) and `updateState: false`
+ * (so running statistics stay put). It also checks the contract: output shape, grads with the
+ * params' keys and shapes, state apart from params and unchanged by frozen passes, dout left
+ * unchanged, and that a pass with the same seed gives the same output.
  */
 export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerOptions): LayerReport {
   const problems: string[] = [];
   const batch = opts.batch ?? 3;
+  const modes = opts.modes ?? (['eval', 'train'] as const);
   const rng = new Rng(opts.seed);
-  const cfg = def.validate ? def.validate(config) : config;
+  const cfg = validateConfig(def, config);
   const layer = def.create(cfg, { rng, inputShape: opts.inputShape, dtype: 'float64' });
   const x = randn([batch, ...opts.inputShape], rng, { dtype: 'float64' });
 
+  if (!Array.isArray(layer.outputShape)) problems.push('the layer has no outputShape (the shape of one output sample, without the batch axis)');
   for (const [name, p] of Object.entries(layer.params)) {
     if (p.dtype !== 'float64') problems.push(`param ${name} is ${p.dtype} although create() was asked for float64`);
     const g = layer.grads[name];
@@ -76,53 +96,81 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
   for (const name of Object.keys(layer.grads)) {
     if (!(name in layer.params)) problems.push(`grads has "${name}", which params lacks`);
   }
-
-  const out = layer.forward(x, { train: false });
-  const expected = layer.outputShape ? [batch, ...layer.outputShape] : undefined;
-  if (out.shape[0] !== batch) problems.push(`forward returned shape ${formatShape(out.shape)}; the batch axis must stay first with size ${batch}`);
-  if (expected && !sameShape(out.shape, expected)) {
-    problems.push(`forward returned shape ${formatShape(out.shape)} but outputShape says ${formatShape(expected)}`);
+  for (const [name, s] of Object.entries(layer.state ?? {})) {
+    if (name in layer.params) problems.push(`state and params both have "${name}"; state is saved but never trained, so give it its own name`);
+    if (Object.values(layer.params).includes(s)) problems.push(`state.${name} is also a param; optimizers must never see state`);
   }
-  if (out.dtype !== 'float64') problems.push(`forward turned a float64 input into ${out.dtype}`);
 
-  const r = randn(out.shape, rng, { dtype: 'float64' });
-  const dout = r.clone();
-  const dx = layer.backward(dout);
-  if (!sameShape(dx.shape, x.shape)) problems.push(`backward returned dx of shape ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`);
-  for (let i = 0; i < r.size; i++) {
-    if (!Object.is(dout.data[i], r.data[i])) {
-      problems.push('backward changed dout in place; it must leave the upstream gradient as it was');
-      break;
+  const reports: Partial<Record<PassMode, GradientCheckReport>> = {};
+  if (problems.length === 0) {
+    for (const mode of modes) {
+      const passSeed = rng.nextUint32();
+      // A fresh stream of the same seed for every pass: each probe replays the same randomness.
+      const ctx = (): ForwardContext => ({ train: mode === 'train', rng: new Rng(passSeed), updateState: false });
+      const stateBefore = copies(layer.state);
+      const out = layer.forward(x, ctx()).clone();
+      const expected = [batch, ...layer.outputShape];
+      const where = `forward in ${mode} mode`;
+      if (out.shape[0] !== batch) problems.push(`${where} returned shape ${formatShape(out.shape)}; the batch axis must stay first with size ${batch}`);
+      if (!sameShape(out.shape, expected)) problems.push(`${where} returned shape ${formatShape(out.shape)} but outputShape says ${formatShape(expected)}`);
+      if (out.dtype !== 'float64') problems.push(`${where} turned a float64 input into ${out.dtype}`);
+      if (problems.length > 0) break;
+      if (!sameValues(layer.forward(x, ctx()), out)) {
+        problems.push(
+          `${where} cannot be replayed: the same input with the same pass seed and frozen state gave another output; ` +
+            'draw random numbers from ctx.rng (not the Rng of create) and change state only when ctx.updateState allows',
+        );
+        break;
+      }
+      const r = randn(out.shape, rng, { dtype: 'float64' });
+      const dout = r.clone();
+      const dx = layer.backward(dout);
+      if (!sameShape(dx.shape, x.shape))
+        problems.push(`backward in ${mode} mode returned dx of shape ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`);
+      if (!sameValues(dout, r)) problems.push(`backward in ${mode} mode changed dout in place; it must leave the upstream gradient as it was`);
+      if (problems.length > 0) break;
+      const grads: Record<string, Tensor> = { [INPUT]: dx.clone(), ...copies(layer.grads) };
+      const signature = layer.kinkSignature?.bind(layer);
+      reports[mode] = checkGradients(
+        {
+          params: { [INPUT]: x, ...layer.params },
+          // L = Σ y ⊙ R, so ∂L/∂y = R: the dout given to backward above.
+          loss: () => sum(mul(layer.forward(x, ctx()), r)),
+          gradients: () => grads,
+          ...(signature ? { kinkSignature: signature } : {}),
+        },
+        { h: opts.h, tolerance: opts.tolerance, floor: opts.floor },
+      );
+      for (const [name, s] of Object.entries(layer.state ?? {})) {
+        if (!sameValues(s, stateBefore[name]!)) problems.push(`${where} changed state "${name}" although ctx.updateState was false`);
+      }
     }
   }
 
-  let check: GradientCheckReport | undefined;
-  if (problems.length === 0) {
-    const grads: Record<string, Tensor> = { [INPUT]: dx.clone() };
-    for (const [name, g] of Object.entries(layer.grads)) grads[name] = g.clone();
-    const signature = layer.kinkSignature?.bind(layer);
-    check = checkGradients(
-      {
-        params: { [INPUT]: x, ...layer.params },
-        // L = Σ y ⊙ R, so ∂L/∂y = R: the dout given to backward above.
-        loss: () => sum(mul(layer.forward(x, { train: false }), r)),
-        gradients: () => grads,
-        ...(signature ? { kinkSignature: signature } : {}),
-      },
-      { h: opts.h, tolerance: opts.tolerance, floor: opts.floor },
-    );
-  }
-  const gradients = check?.params ?? [];
+  const gradients: LayerGradientReport[] = [];
   let worst: WorstOffender | undefined;
-  for (const g of gradients) {
-    if (g.worst && (!worst || g.worst.relError > worst.relError)) worst = { name: g.name, ...g.worst };
+  for (const mode of modes) {
+    for (const g of reports[mode]?.params ?? []) {
+      const at = gradients.findIndex((e) => e.name === g.name);
+      const entry = { ...g, mode };
+      if (at === -1) gradients.push(entry);
+      else if (g.maxRelErrorSmooth > gradients[at]!.maxRelErrorSmooth || !g.ok) gradients[at] = entry;
+      if (g.worst && (!worst || g.worst.relError > worst.relError)) worst = { name: g.name, mode, ...g.worst };
+    }
   }
-  const ok = problems.length === 0 && (check?.ok ?? false);
+  const checked = modes.filter((m) => reports[m] !== undefined);
+  const ok = problems.length === 0 && checked.length === modes.length && checked.every((m) => reports[m]!.ok);
   const lines = [`${ok ? 'ok' : 'FAIL'}: layer "${def.type}" with config ${JSON.stringify(cfg)}, input ${formatShape([batch, ...opts.inputShape])}`];
   for (const p of problems) lines.push(`  contract: ${p}`);
-  if (check) lines.push(...check.summary.split('\n').map((l) => `  ${l}`));
-  if (worst && !ok) {
-    lines.push(`  worst offender: ${worst.name}[${worst.index.join(', ')}] backprop ${worst.backprop} vs numerical ${worst.numerical} (relative error ${worst.relError.toExponential(2)})`);
+  for (const mode of checked) {
+    lines.push(`  ${mode} mode:`);
+    lines.push(...reports[mode]!.summary.split('\n').map((l) => `    ${l}`));
   }
-  return { ok, type: def.type, problems, gradients, worst, summary: lines.join('\n') };
+  if (worst && !ok) {
+    lines.push(
+      `  worst offender: ${worst.name}[${worst.index.join(', ')}] in ${worst.mode} mode, backprop ${worst.backprop} vs numerical ${worst.numerical} ` +
+        `(relative error ${worst.relError.toExponential(2)})`,
+    );
+  }
+  return { ok, type: def.type, problems, gradients, modes: reports, worst, summary: lines.join('\n') };
 }

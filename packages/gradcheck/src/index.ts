@@ -7,5 +7,14 @@ export {
   type GradientCheckTarget,
   type ParamReport,
 } from './check-gradients.js';
-export { checkLayer, type CheckLayerOptions, type LayerDefLike, type LayerLike, type LayerReport, type WorstOffender } from './check-layer.js';
+export {
+  checkLayer,
+  type CheckLayerOptions,
+  type LayerDefLike,
+  type LayerGradientReport,
+  type LayerLike,
+  type LayerReport,
+  type PassMode,
+  type WorstOffender,
+} from './check-layer.js';
 export { relativeError } from './relative-error.js';

@@ -8,9 +8,18 @@ const function2 = (x: Tensor): number => x.data[0]! ** 2 + x.data[1]! ** 2;
 describe('numericalGradient', () => {
   it('reproduces the book (4.4): ∇f at (3, 4), (0, 2), (3, 0) is (6, 8), (0, 4), (6, 0)', () => {
     const cases: [number[], number[]][] = [
-      [[3, 4], [6, 8]],
-      [[0, 2], [0, 4]],
-      [[3, 0], [6, 0]],
+      [
+        [3, 4],
+        [6, 8],
+      ],
+      [
+        [0, 2],
+        [0, 4],
+      ],
+      [
+        [3, 0],
+        [6, 0],
+      ],
     ];
     for (const [at, want] of cases) {
       const g = numericalGradient(function2, tensor(at));

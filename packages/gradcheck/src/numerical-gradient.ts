@@ -31,5 +31,3 @@ export function numericalGradient(f: (x: Tensor) => number, x: Tensor, opts: Num
   }
   return grad;
 }
-
-

@@ -31,7 +31,11 @@ export class AddLayer {
   backward(dout: number | Tensor): [number, number] | [Tensor, Tensor] {
     if (typeof dout === 'number') return [dout, dout];
     if (this.shape !== undefined && !sameShape(dout.shape, this.shape)) {
-      throw new ShapeError('AddLayer.backward', [dout.shape, this.shape], `dout ${formatShape(dout.shape)} must have the forward inputs' shape ${formatShape(this.shape)}`);
+      throw new ShapeError(
+        'AddLayer.backward',
+        [dout.shape, this.shape],
+        `dout ${formatShape(dout.shape)} must have the forward inputs' shape ${formatShape(this.shape)}`,
+      );
     }
     return [dout.clone(), dout.clone()];
   }

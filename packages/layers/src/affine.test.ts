@@ -2,7 +2,7 @@ import { checkLayer } from '@dlfs/gradcheck';
 import { Rng, ShapeError, type Tensor, tensor, zeros } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { Affine, affine } from './affine.js';
-import { LayerConfigError } from './config-check.js';
+import { LayerConfigError } from './layer-config.js';
 import { expectTensorClose } from './test-support/expect-close.js';
 
 function params(layer: { params: Readonly<Record<string, Tensor>> }): { W: Tensor; b: Tensor } {
@@ -13,11 +13,12 @@ function params(layer: { params: Readonly<Record<string, Tensor>> }): { W: Tenso
 
 describe('Affine', () => {
   // Numbers computed with python3/numpy: out = x @ W + b, dx = d @ W.T, dW = x.T @ d, db = d.sum(0).
-  const W = (): Tensor => tensor([
-    [0.1, -0.2],
-    [0.3, 0.4],
-    [-0.5, 0.6],
-  ]);
+  const W = (): Tensor =>
+    tensor([
+      [0.1, -0.2],
+      [0.3, 0.4],
+      [-0.5, 0.6],
+    ]);
   const b = (): Tensor => tensor([0.01, -0.02]);
   const x = tensor([
     [1, 2, 3],
@@ -43,7 +44,20 @@ describe('Affine', () => {
 
   it('flattens an N-D input and returns dx in the input shape', () => {
     // Computed with python3/numpy: x = np.arange(8.).reshape(2, 1, 2, 2) - 3.5, flattened to x2 = x.reshape(2, -1).
-    const x4 = tensor([[[[-3.5, -2.5], [-1.5, -0.5]]], [[[0.5, 1.5], [2.5, 3.5]]]]);
+    const x4 = tensor([
+      [
+        [
+          [-3.5, -2.5],
+          [-1.5, -0.5],
+        ],
+      ],
+      [
+        [
+          [0.5, 1.5],
+          [2.5, 3.5],
+        ],
+      ],
+    ]);
     const W4 = tensor([
       [0.1, 0.2, 0.3],
       [-0.1, 0.0, 0.2],
@@ -52,10 +66,12 @@ describe('Affine', () => {
     ]);
     const layer = new Affine(W4, tensor([1, 0, -1]));
     expectTensorClose(layer.forward(x4), [2, 3], [0.15, -0.25, -2.6, 2.15, 0.15, -1]);
-    const dx = layer.backward(tensor([
-      [1, 0, -1],
-      [2, 1, 0.5],
-    ]));
+    const dx = layer.backward(
+      tensor([
+        [1, 0, -1],
+        [2, 1, 0.5],
+      ]),
+    );
     // (d @ W.T).reshape(x.shape), x2.T @ d, d.sum(0)
     expectTensorClose(dx, [2, 1, 2, 2], [-0.2, -0.3, 0.4, 0.2, 0.55, -0.1, 0.65, 0.2]);
     expectTensorClose(layer.grads.W, [4, 3], [-2.5, 0.5, 3.75, 0.5, 1.5, 3.25, 3.5, 2.5, 2.75, 6.5, 3.5, 2.25]);
@@ -181,7 +197,9 @@ describe('affine def', () => {
     expect(() => affine.validate!({ units: 0 })).toThrow('affine: "units" must be a whole number >= 1, got 0');
     expect(() => affine.validate!({ units: 2.5 })).toThrow('got 2.5');
     expect(() => affine.validate!({})).toThrow('affine: "units" must be a whole number >= 1, got undefined');
-    expect(() => affine.validate!({ units: 5, weightInitStd: 'glorot' })).toThrow('affine: "weightInitStd" must be a number > 0, "xavier" or "he", got "glorot"');
+    expect(() => affine.validate!({ units: 5, weightInitStd: 'glorot' })).toThrow(
+      'affine: "weightInitStd" must be a number > 0, "xavier" or "he", got "glorot"',
+    );
     expect(() => affine.validate!({ units: 5, weightInitStd: -1 })).toThrow('got -1');
     expect(() => affine.validate!({ units: 5, unit: 5 })).toThrow('affine: unknown config key "unit"; known keys: units, weightInitStd');
     expect(() => affine.validate!([5])).toThrow('affine: config must be an object such as { "units": 50 }, got [5]');

@@ -1,5 +1,6 @@
 import { addBias, type DType, formatShape, matmul, randn, reuse, sameShape, ShapeError, shapeSize, sum, Tensor, toKernel, zeros } from '@dlfs/tensor';
-import { checkConfigObject, formatValue, LayerConfigError } from './config-check.js';
+import { anyOf, formatValue, number, oneOf, optional, required, wholeNumber } from '@dlfs/core';
+import { layerConfig } from './layer-config.js';
 import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 export type AffineConfig = {
@@ -80,7 +81,11 @@ export class Affine implements Layer {
     const { W: dW, b: db } = this.grads;
     const expected = [x.shape[0]!, W.shape[1]!];
     if (!sameShape(dout.shape, expected)) {
-      throw new ShapeError('affine.backward', [dout.shape, expected], `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(expected)}`);
+      throw new ShapeError(
+        'affine.backward',
+        [dout.shape, expected],
+        `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(expected)}`,
+      );
     }
     const d = dout.astype(W.dtype);
     // 5.6.2: dW = xᵀ · dout
@@ -89,7 +94,8 @@ export class Affine implements Layer {
     sum(d, 0, { out: db });
     if (ctx?.inputGradient === false) return EMPTY;
     // 5.6.2: dx = dout · Wᵀ
-    const dx = (this.dx = reuse(this.dx, x.shape, W.dtype));
+    const dx = reuse(this.dx, x.shape, W.dtype);
+    this.dx = dx;
     matmul(d, W, { transB: true, out: dx });
     const shaped = this.inputShape.length === 2 ? dx : dx.reshape(this.inputShape);
     return shaped.astype(this.inputDtype);
@@ -99,22 +105,17 @@ export class Affine implements Layer {
 /** What backward returns when asked for no input gradient. */
 const EMPTY = new Tensor(new Float64Array(0), [0]);
 
-const UNITS_RULE = 'a whole number >= 1';
-const STD_RULE = 'a number > 0, "xavier" or "he"';
-
-function validateAffineConfig(config: unknown): AffineConfig {
-  const c = checkConfigObject('affine', config, ['units', 'weightInitStd'], '{ "units": 50 }');
-  const { units, weightInitStd } = c;
-  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units < 1) {
-    throw new LayerConfigError('affine', 'units', `"units" must be ${UNITS_RULE}, got ${formatValue(units)}`);
-  }
-  if (weightInitStd === undefined) return { units };
-  const okNumber = typeof weightInitStd === 'number' && Number.isFinite(weightInitStd) && weightInitStd > 0;
-  if (!okNumber && weightInitStd !== 'xavier' && weightInitStd !== 'he') {
-    throw new LayerConfigError('affine', 'weightInitStd', `"weightInitStd" must be ${STD_RULE}, got ${formatValue(weightInitStd)}`);
-  }
-  return { units, weightInitStd };
-}
+/** 5.6.2 and 6.2: the units, and the scale of the initial W. */
+const affineConfig = layerConfig<AffineConfig>(
+  'affine',
+  {
+    units: required(wholeNumber({ min: 1 }), 'number of outputs'),
+    weightInitStd: optional(anyOf(number({ gt: 0 }), oneOf(['xavier', 'he'])), 'std of the initial W (√(1/n) for "xavier", √(2/n) for "he", n inputs)', {
+      default: 0.01,
+    }),
+  },
+  '{ "units": 50 }',
+);
 
 function inputSizeOf(inputShape: readonly number[]): number {
   if (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
@@ -126,14 +127,13 @@ function inputSizeOf(inputShape: readonly number[]): number {
 export const affine: LayerDef<AffineConfig> = Object.freeze({
   type: 'affine',
   description: 'Fully connected layer (5.6.2): y = x · W + b; flattens [batch, ...] inputs.',
-  configFields: Object.freeze({
-    units: `number of outputs, ${UNITS_RULE}`,
-    weightInitStd: `std of the initial W: ${STD_RULE} (√(1/n), √(2/n)); default 0.01`,
-  }),
-  validate: validateAffineConfig,
+  config: affineConfig,
+  configFields: affineConfig.describe(),
+  capabilities: Object.freeze({ weightInit: 'weightInitStd' }),
+  validate: (config: unknown) => affineConfig.validate(config),
   /** W ~ std · N(0, 1) with shape [inputSize, units], b = 0, both in ctx.dtype (float64 when not given). */
   create(config: AffineConfig, ctx: CreateContext): Layer {
-    const { units, weightInitStd = 0.01 } = validateAffineConfig(config);
+    const { units, weightInitStd = 0.01 } = affineConfig.withDefaults(affineConfig.validate(config));
     const inputSize = inputSizeOf(ctx.inputShape);
     const std = weightInitStd === 'xavier' ? Math.sqrt(1 / inputSize) : weightInitStd === 'he' ? Math.sqrt(2 / inputSize) : weightInitStd;
     const dtype = ctx.dtype ?? 'float64';

@@ -1,43 +1,17 @@
-/** Thrown by a built-in layer's validate: names the layer type and, when one is to blame, the config field. */
-export class LayerConfigError extends Error {
-  readonly type: string;
-  readonly field: string | undefined;
-  constructor(type: string, field: string | undefined, detail: string) {
-    super(`${type}: ${detail}`);
-    this.name = 'LayerConfigError';
-    this.type = type;
-    this.field = field;
-  }
-}
+import { ConfigError, type Fields, defineConfig, type ConfigSchema } from '@dlfs/core';
 
-/** A value as a user would have written it: strings quoted, NaN and undefined spelled out. */
-export function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'function') {
-    return String(value);
-  }
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+/** Thrown by a built-in layer's validate: names the layer type and, when one is to blame, the config field. */
+export class LayerConfigError extends ConfigError {
+  constructor(type: string, field: string | undefined, detail: string) {
+    super(type, field, detail);
+    this.name = 'LayerConfigError';
   }
 }
 
 /**
- * Checks that `config` is a plain object with no keys besides `knownKeys` and returns it.
- * `undefined` counts as `{}`, so a layer without config may be validated with nothing.
+ * The config schema of a layer type: validate returns the keys the spec gave (a spec entry stays
+ * as the user wrote it; create fills in the defaults with withDefaults) and throws LayerConfigError.
  */
-export function checkConfigObject(type: string, config: unknown, knownKeys: readonly string[], example: string): Record<string, unknown> {
-  if (config === undefined) return {};
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new LayerConfigError(type, undefined, `config must be an object such as ${example}, got ${formatValue(config)}`);
-  }
-  const record = config as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((key) => !knownKeys.includes(key));
-  if (unknown.length > 0) {
-    const names = unknown.map((key) => JSON.stringify(key)).join(', ');
-    const known = knownKeys.length > 0 ? `known keys: ${knownKeys.join(', ')}` : 'this layer takes no config';
-    throw new LayerConfigError(type, unknown[0], `unknown config key${unknown.length > 1 ? 's' : ''} ${names}; ${known}`);
-  }
-  return record;
+export function layerConfig<C>(type: string, fields: Fields<C>, example: string): ConfigSchema<C> {
+  return defineConfig(type, fields, { kind: 'layer', example, error: (t, f, d) => new LayerConfigError(t, f, d) });
 }

@@ -22,11 +22,22 @@ describe('MulLayer', () => {
 
   it('multiplies tensors element-wise and swaps the inputs in backward', () => {
     const layer = new MulLayer();
-    const x = tensor([[1, 2], [3, 4]]);
-    const y = tensor([[5, -6], [0.5, 8]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tensor([
+      [5, -6],
+      [0.5, 8],
+    ]);
     // By hand: z = x · y element-wise; dx = dout · y, dy = dout · x.
     expectTensorClose(layer.forward(x, y), [2, 2], [5, -12, 1.5, 32]);
-    const [dx, dy] = layer.backward(tensor([[1, 2], [3, 4]]));
+    const [dx, dy] = layer.backward(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expectTensorClose(dx, [2, 2], [5, -12, 1.5, 32]);
     expectTensorClose(dy, [2, 2], [1, 4, 9, 16]);
   });

@@ -36,7 +36,11 @@ export class MulLayer {
     if (typeof dout === 'number' && typeof x === 'number' && typeof y === 'number') return [dout * y, dout * x];
     if (dout instanceof Tensor && x instanceof Tensor && y instanceof Tensor) {
       if (!sameShape(dout.shape, x.shape)) {
-        throw new ShapeError('MulLayer.backward', [dout.shape, x.shape], `dout ${formatShape(dout.shape)} must have the forward inputs' shape ${formatShape(x.shape)}`);
+        throw new ShapeError(
+          'MulLayer.backward',
+          [dout.shape, x.shape],
+          `dout ${formatShape(dout.shape)} must have the forward inputs' shape ${formatShape(x.shape)}`,
+        );
       }
       return [mul(dout, y), mul(dout, x)];
     }

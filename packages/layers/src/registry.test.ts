@@ -1,7 +1,7 @@
 import { Rng, type Tensor } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { affine } from './affine.js';
-import { LayerConfigError } from './config-check.js';
+import { LayerConfigError } from './layer-config.js';
 import type { CreateContext, Layer, LayerDef } from './layer.js';
 import { DuplicateLayerError, LayerCreateError, LayerRegistry, UnknownLayerError } from './registry.js';
 import { relu } from './relu.js';
@@ -72,7 +72,7 @@ describe('LayerRegistry', () => {
     expect(() => registry.register({ type: 'x' } as unknown as LayerDef)).toThrow(/"x" has no create/);
   });
 
-  it('create passes the spec minus type to validate, and validate\'s result to create', () => {
+  it("create passes the spec minus type to validate, and validate's result to create", () => {
     const seen: unknown[] = [];
     const scale: LayerDef<{ factor: number }> = {
       type: 'scale',
@@ -136,7 +136,9 @@ describe('LayerRegistry', () => {
         throw new RangeError('needs a 2-D input');
       },
     };
-    expect(() => new LayerRegistry([broken]).create({ type: 'broken' }, ctx())).toThrow('cannot create layer "broken" from spec {"type":"broken"}: needs a 2-D input');
+    expect(() => new LayerRegistry([broken]).create({ type: 'broken' }, ctx())).toThrow(
+      'cannot create layer "broken" from spec {"type":"broken"}: needs a 2-D input',
+    );
   });
 
   it('create throws UnknownLayerError for an unknown type and TypeError for a spec without type', () => {

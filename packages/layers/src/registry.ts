@@ -1,26 +1,19 @@
-import { formatValue } from './config-check.js';
+import { DuplicateTypeError, formatValue, Registry, UnknownTypeError, validateConfig } from '@dlfs/core';
 import type { CreateContext, Layer, LayerDef, LayerSpec } from './layer.js';
 
 /** Thrown by `LayerRegistry.get` and `create` for a type nobody registered; lists the known types. */
-export class UnknownLayerError extends Error {
-  readonly type: string;
-  readonly knownTypes: readonly string[];
+export class UnknownLayerError extends UnknownTypeError {
   constructor(type: string, knownTypes: readonly string[]) {
-    const known = knownTypes.length > 0 ? knownTypes.join(', ') : '(none registered)';
-    super(`unknown layer type ${JSON.stringify(type)}; known types: ${known}`);
+    super('layer', type, knownTypes);
     this.name = 'UnknownLayerError';
-    this.type = type;
-    this.knownTypes = knownTypes;
   }
 }
 
 /** Thrown by `LayerRegistry.register` when the type is already taken. */
-export class DuplicateLayerError extends Error {
-  readonly type: string;
+export class DuplicateLayerError extends DuplicateTypeError {
   constructor(type: string) {
-    super(`layer type ${JSON.stringify(type)} is already registered; give the new layer another type, or register it into a registry without the old one`);
+    super('layer', type);
     this.name = 'DuplicateLayerError';
-    this.type = type;
   }
 }
 
@@ -42,51 +35,27 @@ export class LayerCreateError extends Error {
  * import side effects; each registry has its own table, so registering into one leaves
  * every other unchanged.
  */
-export class LayerRegistry {
-  private readonly table = new Map<string, LayerDef>();
-
+export class LayerRegistry extends Registry<LayerDef> {
   constructor(defs: Iterable<LayerDef> = []) {
-    for (const def of defs) this.register(def);
+    super({ noun: 'layer', article: 'a', owner: 'LayerRegistry' }, defs);
   }
 
-  /** Adds a layer type; a type that is already registered throws DuplicateLayerError. */
-  register(def: LayerDef): this {
-    if (typeof def !== 'object' || def === null || typeof def.type !== 'string' || def.type === '') {
-      throw new TypeError('LayerRegistry.register: a layer def needs a non-empty string "type"');
-    }
-    if (typeof def.create !== 'function') {
-      throw new TypeError(`LayerRegistry.register: layer def ${JSON.stringify(def.type)} has no create(config, ctx) function`);
-    }
-    if (this.table.has(def.type)) throw new DuplicateLayerError(def.type);
-    this.table.set(def.type, def);
-    return this;
+  protected override missing(def: LayerDef): string | undefined {
+    return typeof def.create === 'function' ? undefined : 'has no create(config, ctx) function';
   }
 
-  has(type: string): boolean {
-    return this.table.has(type);
+  protected override unknownError(type: string): Error {
+    return new UnknownLayerError(type, this.types());
   }
 
-  /** The def registered as `type`; an unknown type throws UnknownLayerError. */
-  get(type: string): LayerDef {
-    const def = this.table.get(type);
-    if (def === undefined) throw new UnknownLayerError(type, this.types());
-    return def;
-  }
-
-  /** The registered types, sorted. */
-  types(): string[] {
-    return [...this.table.keys()].sort();
-  }
-
-  /** The registered defs, sorted by type. */
-  defs(): LayerDef[] {
-    return this.types().map((type) => this.table.get(type)!);
+  protected override duplicateError(type: string): Error {
+    return new DuplicateLayerError(type);
   }
 
   /**
    * Builds the layer a spec entry describes: `{ type: "affine", units: 50 }` gives the affine
-   * def the config `{ units: 50 }`, checked by its validate when it has one. Errors from
-   * validate or create come back as LayerCreateError naming the type and the spec.
+   * def the config `{ units: 50 }`, checked by its validate (or its config schema) when it has
+   * one. Errors from validate or create come back as LayerCreateError naming the type and the spec.
    */
   create(spec: LayerSpec, ctx: CreateContext): Layer {
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec) || typeof spec.type !== 'string') {
@@ -95,11 +64,9 @@ export class LayerRegistry {
     const def = this.get(spec.type);
     const { type: _type, ...config } = spec;
     try {
-      const checked = def.validate ? def.validate(config) : config;
-      return def.create(checked, ctx);
+      return def.create(validateConfig(def, config), ctx);
     } catch (err) {
       throw new LayerCreateError(spec, err);
     }
   }
 }
-

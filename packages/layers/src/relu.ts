@@ -1,5 +1,5 @@
 import { formatShape, relu as reluKernel, reluBackward, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
-import { checkConfigObject } from './config-check.js';
+import { layerConfig } from './layer-config.js';
 import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 /** ReLU takes no config. */
@@ -48,21 +48,29 @@ export class Relu implements Layer {
     const out = this.out;
     if (out === undefined) throw new Error('relu: backward was called before forward');
     if (!sameShape(dout.shape, out.shape)) {
-      throw new ShapeError('relu.backward', [dout.shape, out.shape], `dout ${formatShape(dout.shape)} must have the shape of the forward input ${formatShape(out.shape)}`);
+      throw new ShapeError(
+        'relu.backward',
+        [dout.shape, out.shape],
+        `dout ${formatShape(dout.shape)} must have the shape of the forward input ${formatShape(out.shape)}`,
+      );
     }
-    const dx = (this.dx = reuse(this.dx, dout.shape, dout.dtype));
+    const dx = reuse(this.dx, dout.shape, dout.dtype);
+    this.dx = dx;
     return reluBackward(dout, out, dx);
   }
 }
 
+const reluConfig = layerConfig<ReluConfig>('relu', {}, '{}');
+/** Its output is 0 exactly where a unit is off, and its mask is a kink. */
+const CAPABILITIES = Object.freeze({ deadUnits: true, kinks: true });
+
 export const relu: LayerDef<ReluConfig> = Object.freeze({
   type: 'relu',
   description: 'ReLU activation (5.5.1): y = max(0, x) element-wise; keeps the input shape.',
-  configFields: Object.freeze({}),
-  validate(config: unknown): ReluConfig {
-    checkConfigObject('relu', config, [], '{}');
-    return {};
-  },
+  config: reluConfig,
+  configFields: reluConfig.describe(),
+  capabilities: CAPABILITIES,
+  validate: (config: unknown): ReluConfig => reluConfig.validate(config),
   create(_config: ReluConfig, ctx: CreateContext): Layer {
     return new Relu(ctx.inputShape);
   },

@@ -1,5 +1,5 @@
 import { formatShape, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
-import { checkConfigObject } from './config-check.js';
+import { layerConfig } from './layer-config.js';
 import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
 /** Sigmoid takes no config. */
@@ -39,9 +39,14 @@ export class Sigmoid implements Layer {
     const out = this.out;
     if (out === undefined) throw new Error('sigmoid: backward was called before forward');
     if (!sameShape(dout.shape, out.shape)) {
-      throw new ShapeError('sigmoid.backward', [dout.shape, out.shape], `dout ${formatShape(dout.shape)} must have the shape of the forward output ${formatShape(out.shape)}`);
+      throw new ShapeError(
+        'sigmoid.backward',
+        [dout.shape, out.shape],
+        `dout ${formatShape(dout.shape)} must have the shape of the forward output ${formatShape(out.shape)}`,
+      );
     }
-    const dx = (this.dx = reuse(this.dx, dout.shape, dout.dtype));
+    const dx = reuse(this.dx, dout.shape, dout.dtype);
+    this.dx = dx;
     const D = dout.data;
     const Y = out.data;
     const DX = dx.data;
@@ -53,14 +58,14 @@ export class Sigmoid implements Layer {
   }
 }
 
+const sigmoidConfig = layerConfig<SigmoidConfig>('sigmoid', {}, '{}');
 export const sigmoid: LayerDef<SigmoidConfig> = Object.freeze({
   type: 'sigmoid',
   description: 'Sigmoid activation (5.5.2): y = 1 / (1 + exp(-x)) element-wise; keeps the input shape.',
-  configFields: Object.freeze({}),
-  validate(config: unknown): SigmoidConfig {
-    checkConfigObject('sigmoid', config, [], '{}');
-    return {};
-  },
+  config: sigmoidConfig,
+  configFields: sigmoidConfig.describe(),
+  capabilities: Object.freeze({}),
+  validate: (config: unknown): SigmoidConfig => sigmoidConfig.validate(config),
   create(_config: SigmoidConfig, ctx: CreateContext): Layer {
     return new Sigmoid(ctx.inputShape);
   },

@@ -42,7 +42,12 @@ describe('crossEntropyError', () => {
   });
 
   it('stays finite on the softmax of huge scores', () => {
-    const y = softmax(tensor([[1010, 1000, 990], [-5000, 5000, 0]]));
+    const y = softmax(
+      tensor([
+        [1010, 1000, 990],
+        [-5000, 5000, 0],
+      ]),
+    );
     const loss = crossEntropyError(y, [2, 0]);
     expect(Number.isFinite(loss)).toBe(true);
     expect(loss).toBeCloseTo(-(Math.log(2.061060046209062e-9 + 1e-7) + Math.log(1e-7)) / 2, 12);

@@ -21,7 +21,11 @@ describe('IdentityWithLoss', () => {
     const t = randn([3, 4], new Rng(7));
     layer.forward(x, t);
     expectAllClose(layer.backward().data, sub(x, t).data, 0);
-    expectAllClose(layer.backward(-2).data, sub(x, t).data.map((d) => -2 * d), 1e-15);
+    expectAllClose(
+      layer.backward(-2).data,
+      sub(x, t).data.map((d) => -2 * d),
+      1e-15,
+    );
   });
 
   it('backward equals the numerical gradient of forward for both label forms', () => {

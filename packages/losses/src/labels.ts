@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, Tensor } from '@dlfs/tensor';
+import { checkClassIndices, formatShape, ShapeError, Tensor } from '@dlfs/tensor';
 
 /**
  * The correct answers for a batch of scores, in either of the book's two forms (4.2.2):
@@ -43,19 +43,7 @@ export function checkLabels(op: string, y: Tensor, t: Labels): CheckedLabels {
   if (!(t instanceof Int32Array) && !Array.isArray(t)) {
     throw new TypeError(`${op}: labels must be a one-hot Tensor, an Int32Array or an array of class indices`);
   }
-  if (t.length !== rows) {
-    throw new ShapeError(
-      op,
-      [y.shape, [t.length]],
-      `${t.length} class indices for ${rows} rows of scores ${formatShape(y.shape)}: give one index per row (one-hot labels must be a Tensor)`,
-    );
-  }
-  for (let i = 0; i < rows; i++) {
-    const k = t[i]!;
-    if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new RangeError(`${op}: label ${k} at row ${i} is outside 0..${classes - 1}`);
-    }
-  }
+  checkClassIndices(op, t, rows, classes, y.shape, ' (one-hot labels must be a Tensor)');
   return { kind: 'index', rows, classes, t };
 }
 

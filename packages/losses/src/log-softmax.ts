@@ -1,4 +1,7 @@
-import { allocate, formatShape, ShapeError, sameShape, Tensor } from '@dlfs/tensor';
+import { allocate, expRow, formatShape, ShapeError, sameShape, softmaxRow, Tensor } from '@dlfs/tensor';
+
+/** The row maximum softmaxRow reports. */
+const ROW_MAX = new Float64Array(1);
 
 /**
  * log y_k = (a_k − max a) − log Σ_i exp(a_i − max a): the logarithm of softmax (3.5.2) computed
@@ -17,13 +20,11 @@ export function logSoftmax(x: Tensor, out?: Tensor): Tensor {
   const rows = classes === 0 ? 0 : x.size / classes;
   const X = x.data;
   const O = o.data;
+  const e = expRow(classes);
   for (let r = 0; r < rows; r++) {
     const base = r * classes;
-    let m = -Infinity;
-    for (let k = 0; k < classes; k++) if (X[base + k]! > m) m = X[base + k]!;
-    let s = 0;
-    for (let k = 0; k < classes; k++) s += Math.exp(X[base + k]! - m);
-    const logSum = Math.log(s);
+    const logSum = Math.log(softmaxRow(X, base, classes, e, ROW_MAX));
+    const m = ROW_MAX[0]!;
     for (let k = 0; k < classes; k++) O[base + k] = X[base + k]! - m - logSum;
   }
   return o;

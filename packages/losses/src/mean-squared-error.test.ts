@@ -27,7 +27,18 @@ describe('meanSquaredError', () => {
   });
 
   it('is ½ Σ (y − t)² for arbitrary targets', () => {
-    expect(meanSquaredError(tensor([[1, 2], [3, 4]]), tensor([[0, 0], [1, 1]]))).toBe(0.5 * (1 + 4 + 4 + 9));
+    expect(
+      meanSquaredError(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        tensor([
+          [0, 0],
+          [1, 1],
+        ]),
+      ),
+    ).toBe(0.5 * (1 + 4 + 4 + 9));
   });
 
   it('accepts float32 inputs', () => {

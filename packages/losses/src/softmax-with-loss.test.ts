@@ -65,7 +65,11 @@ describe('SoftmaxWithLoss', () => {
   it('backward scales by dout', () => {
     const layer = new SoftmaxWithLoss();
     layer.forward(tensor(npX), npT);
-    expectAllClose(layer.backward(2.5).data, npDx.flat().map((g) => 2.5 * g), 1e-15);
+    expectAllClose(
+      layer.backward(2.5).data,
+      npDx.flat().map((g) => 2.5 * g),
+      1e-15,
+    );
   });
 
   describe('backward equals the numerical gradient of forward (h = 1e-4, float64)', () => {

@@ -31,11 +31,13 @@ export class SoftmaxWithLoss implements LossLayer {
   /** L = −(1/N) Σ t · log softmax(x); keeps y = softmax(x) and t (by reference) for backward. */
   forward(x: Tensor, t: Labels): number {
     const labels = checkLabels('SoftmaxWithLoss.forward', x, t);
-    const y = (this.probs = reuse(this.probs, x.shape, x.dtype));
+    const y = reuse(this.probs, x.shape, x.dtype);
+    this.probs = y;
     this.labels = labels;
     if (labels.kind === 'index') {
       // The fused kernel (WASM where available) also writes dx = (y − t) / N for backward(1).
-      const dx = (this.dx = reuse(this.dx, x.shape, x.dtype));
+      const dx = reuse(this.dx, x.shape, x.dtype);
+      this.dx = dx;
       this.dxFresh = true;
       return softmaxCrossEntropy(x, labels.t, { probs: y, dx });
     }
@@ -43,7 +45,8 @@ export class SoftmaxWithLoss implements LossLayer {
     // One-hot (or soft) targets: y = softmax(x), and the loss from log softmax(x) (3.5.2),
     // which stays finite where y underflows to 0.
     softmax(x, y);
-    const logY = (this.logY = reuse(this.logY, x.shape, x.dtype));
+    const logY = reuse(this.logY, x.shape, x.dtype);
+    this.logY = logY;
     logSoftmax(x, logY);
     const L = logY.data;
     const T = labels.t.data;
@@ -57,7 +60,8 @@ export class SoftmaxWithLoss implements LossLayer {
     if (!this.probs || !this.labels) {
       throw new Error('SoftmaxWithLoss.backward: call forward(x, t) first; backward uses the y and t that forward keeps');
     }
-    const dx = (this.dx = reuse(this.dx, this.probs.shape, this.probs.dtype));
+    const dx = reuse(this.dx, this.probs.shape, this.probs.dtype);
+    this.dx = dx;
     if (this.dxFresh && dout === 1) return dx;
     subLabels(this.probs, this.labels, dx);
     scaleInPlace(dx, dout / this.labels.rows);

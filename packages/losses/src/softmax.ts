@@ -1,4 +1,7 @@
-import { formatShape, ShapeError, sameShape, Tensor, allocate } from '@dlfs/tensor';
+import { allocate, expRow, formatShape, ShapeError, sameShape, softmaxRow, Tensor } from '@dlfs/tensor';
+
+/** The row maximum softmaxRow reports. */
+const ROW_MAX = new Float64Array(1);
 
 /**
  * 3.5.2: y_k = exp(a_k − max a) / Σ_i exp(a_i − max a), row by row along the last axis.
@@ -19,16 +22,10 @@ export function softmax(x: Tensor, out?: Tensor): Tensor {
   const X = x.data;
   const Y = y.data;
   // exp values stay in float64 until the division, so a float32 result is rounded only once.
-  const e = new Float64Array(classes);
+  const e = expRow(classes);
   for (let r = 0; r < rows; r++) {
     const base = r * classes;
-    let m = -Infinity;
-    for (let k = 0; k < classes; k++) if (X[base + k]! > m) m = X[base + k]!;
-    let s = 0;
-    for (let k = 0; k < classes; k++) {
-      e[k] = Math.exp(X[base + k]! - m);
-      s += e[k]!;
-    }
+    const s = softmaxRow(X, base, classes, e, ROW_MAX);
     for (let k = 0; k < classes; k++) Y[base + k] = e[k]! / s;
   }
   return y;

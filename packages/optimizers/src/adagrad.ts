@@ -1,5 +1,5 @@
-import type { Tensor } from '@dlfs/tensor';
-import { checkConfigObject, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import { adagradUpdate, type Tensor } from '@dlfs/tensor';
+import { learningRate, optimizerConfig } from './optimizer-config.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { checkUpdate, StateTable } from './param-state.js';
 
@@ -8,9 +8,10 @@ export type AdaGradConfig = {
   lr?: number;
 };
 
+const adagradConfig = optimizerConfig<AdaGradConfig>('adagrad', { lr: learningRate(0.01) }, '{ "lr": 0.01 }');
+
 function validateAdaGradConfig(config: unknown): Required<AdaGradConfig> {
-  const c = checkConfigObject('adagrad', config, ['lr'], '{ "lr": 0.01 }');
-  return { lr: positiveNumber('adagrad', c, 'lr', 0.01) };
+  return adagradConfig.validate(config) as Required<AdaGradConfig>;
 }
 
 /**
@@ -33,19 +34,10 @@ export class AdaGrad implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     checkUpdate(this.type, params, grads, this.squares);
-    const lr = this.lr;
     for (const key in params) {
-      const param = params[key]!;
-      const W = param.data;
-      const g = grads[key]!.data;
-      const h = this.squares.of(key, param).data;
-      for (let i = 0; i < W.length; i++) {
-        const gi = g[i]!;
-        // h += g²
-        h[i] = h[i]! + gi * gi;
-        // W −= η·g / (√h + 1e-7)
-        W[i] = W[i]! - (lr * gi) / (Math.sqrt(h[i]!) + 1e-7);
-      }
+      const W = params[key]!;
+      // h += g²; W −= η·g / (√h + 1e-7) (one fused pass, in WASM for float32 params)
+      adagradUpdate(W, grads[key]!, this.squares.of(key, W), this.lr);
     }
   }
 }
@@ -53,9 +45,8 @@ export class AdaGrad implements Optimizer {
 export const adagrad: OptimizerDef<AdaGradConfig, 'adagrad'> = Object.freeze({
   type: 'adagrad',
   description: 'AdaGrad (6.1.5): h ← h + g ⊙ g; W ← W − η·g / (√h + 1e-7).',
-  configFields: Object.freeze({
-    lr: `learning rate η, ${POSITIVE_RULE}; default 0.01`,
-  }),
+  config: adagradConfig,
+  configFields: adagradConfig.describe(),
   /** The config with every default filled in. */
   validate: validateAdaGradConfig,
   create(config: AdaGradConfig): Optimizer {

@@ -1,5 +1,5 @@
-import type { Tensor } from '@dlfs/tensor';
-import { checkConfigObject, FRACTION_RULE, fraction, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import { adamUpdate, type Tensor } from '@dlfs/tensor';
+import { decay, learningRate, optimizerConfig } from './optimizer-config.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { checkUpdate, StateTable } from './param-state.js';
 
@@ -12,9 +12,14 @@ export type AdamConfig = {
   beta2?: number;
 };
 
+const adamConfig = optimizerConfig<AdamConfig>(
+  'adam',
+  { lr: learningRate(0.001), beta1: decay('decay β1 of the gradient average m', 0.9), beta2: decay('decay β2 of the squared-gradient average v', 0.999) },
+  '{ "lr": 0.001, "beta1": 0.9, "beta2": 0.999 }',
+);
+
 function validateAdamConfig(config: unknown): Required<AdamConfig> {
-  const c = checkConfigObject('adam', config, ['lr', 'beta1', 'beta2'], '{ "lr": 0.001, "beta1": 0.9, "beta2": 0.999 }');
-  return { lr: positiveNumber('adam', c, 'lr', 0.001), beta1: fraction('adam', c, 'beta1', 0.9), beta2: fraction('adam', c, 'beta2', 0.999) };
+  return adamConfig.validate(config) as Required<AdamConfig>;
 }
 
 /**
@@ -58,20 +63,10 @@ export class Adam implements Optimizer {
     // lr_t = η·√(1 − β2ᵗ) / (1 − β1ᵗ): m and v start at 0, so early on they are biased towards 0 by these factors
     const lrT = (this.lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
     for (const key in params) {
-      const param = params[key]!;
-      const W = param.data;
-      const g = grads[key]!.data;
-      const m = this.first.of(key, param).data;
-      const v = this.second.of(key, param).data;
-      for (let i = 0; i < W.length; i++) {
-        const gi = g[i]!;
-        // m += (1 − β1)·(g − m)
-        m[i] = m[i]! + (1 - beta1) * (gi - m[i]!);
-        // v += (1 − β2)·(g² − v)
-        v[i] = v[i]! + (1 - beta2) * (gi * gi - v[i]!);
-        // W −= lr_t·m / (√v + 1e-7)
-        W[i] = W[i]! - (lrT * m[i]!) / (Math.sqrt(v[i]!) + 1e-7);
-      }
+      const W = params[key]!;
+      // m += (1 − β1)·(g − m); v += (1 − β2)·(g² − v); W −= lr_t·m / (√v + 1e-7):
+      // one fused pass, in WASM for float32 params
+      adamUpdate(W, grads[key]!, this.first.of(key, W), this.second.of(key, W), lrT, beta1, beta2);
     }
   }
 }
@@ -79,11 +74,8 @@ export class Adam implements Optimizer {
 export const adam: OptimizerDef<AdamConfig, 'adam'> = Object.freeze({
   type: 'adam',
   description: 'Adam (6.1.6): moving averages m of g and v of g ⊙ g, bias-corrected step W ← W − lr_t·m / (√v + 1e-7).',
-  configFields: Object.freeze({
-    lr: `learning rate η, ${POSITIVE_RULE}; default 0.001`,
-    beta1: `decay β1 of the gradient average m, ${FRACTION_RULE}; default 0.9`,
-    beta2: `decay β2 of the squared-gradient average v, ${FRACTION_RULE}; default 0.999`,
-  }),
+  config: adamConfig,
+  configFields: adamConfig.describe(),
   /** The config with every default filled in. */
   validate: validateAdamConfig,
   create(config: AdamConfig): Optimizer {

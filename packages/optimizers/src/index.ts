@@ -1,6 +1,6 @@
 export type { BuiltinOptimizerType, Optimizer, OptimizerDef } from './optimizer.js';
 export { DuplicateOptimizerError, OptimizerRegistry, UnknownOptimizerError } from './registry.js';
-export { OptimizerConfigError } from './config-check.js';
+export { OptimizerConfigError } from './optimizer-config.js';
 export { builtinOptimizers } from './builtin-optimizers.js';
 export { SGD, sgd, type SGDConfig } from './sgd.js';
 export { Momentum, momentum, type MomentumConfig } from './momentum.js';

@@ -1,5 +1,5 @@
-import { axpy, scaleInPlace, type Tensor } from '@dlfs/tensor';
-import { checkConfigObject, FRACTION_RULE, fraction, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import { momentumUpdate, type Tensor } from '@dlfs/tensor';
+import { decay, learningRate, optimizerConfig } from './optimizer-config.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { checkUpdate, StateTable } from './param-state.js';
 
@@ -10,9 +10,14 @@ export type MomentumConfig = {
   momentum?: number;
 };
 
+const momentumConfig = optimizerConfig<MomentumConfig>(
+  'momentum',
+  { lr: learningRate(0.01), momentum: decay('momentum α', 0.9) },
+  '{ "lr": 0.01, "momentum": 0.9 }',
+);
+
 function validateMomentumConfig(config: unknown): Required<MomentumConfig> {
-  const c = checkConfigObject('momentum', config, ['lr', 'momentum'], '{ "lr": 0.01, "momentum": 0.9 }');
-  return { lr: positiveNumber('momentum', c, 'lr', 0.01), momentum: fraction('momentum', c, 'momentum', 0.9) };
+  return momentumConfig.validate(config) as Required<MomentumConfig>;
 }
 
 /** 6.1.4 Momentum: v ← α·v − η·∂L/∂W; W ← W + v. */
@@ -36,11 +41,8 @@ export class Momentum implements Optimizer {
     for (const key in params) {
       const W = params[key]!;
       const g = grads[key]!;
-      const v = this.velocity.of(key, W);
-      // v = α·v − η·g
-      axpy(-this.lr, g, scaleInPlace(v, this.momentum));
-      // W += v
-      axpy(1, v, W);
+      // v = α·v − η·g; W += v (one fused pass, in WASM for float32 params)
+      momentumUpdate(W, g, this.velocity.of(key, W), this.lr, this.momentum);
     }
   }
 }
@@ -48,10 +50,8 @@ export class Momentum implements Optimizer {
 export const momentum: OptimizerDef<MomentumConfig, 'momentum'> = Object.freeze({
   type: 'momentum',
   description: 'Momentum (6.1.4): v ← α·v − η·∂L/∂W; W ← W + v.',
-  configFields: Object.freeze({
-    lr: `learning rate η, ${POSITIVE_RULE}; default 0.01`,
-    momentum: `momentum α, ${FRACTION_RULE}; default 0.9`,
-  }),
+  config: momentumConfig,
+  configFields: momentumConfig.describe(),
   /** The config with every default filled in. */
   validate: validateMomentumConfig,
   create(config: MomentumConfig): Optimizer {

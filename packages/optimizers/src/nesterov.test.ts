@@ -41,7 +41,7 @@ describe('Nesterov', () => {
     expect(W.data[0]).toBeCloseTo(0.9458, 15);
   });
 
-  it('follows the NumPy run of the book\'s Nesterov(lr=0.1) on f(x, y) = x²/20 + y² to 1e-12', () => {
+  it("follows the NumPy run of the book's Nesterov(lr=0.1) on f(x, y) = x²/20 + y² to 1e-12", () => {
     // Oracle: scripts/book_optimizers.py, the book's optimizer classes in NumPy (test-support/book-trajectories.ts).
     expect(maxDeviation(runOnBookFunction(new Nesterov({ lr: 0.1 })), bookTrajectories.nesterov)).toBeLessThan(1e-12);
   });

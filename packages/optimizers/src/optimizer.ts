@@ -1,3 +1,4 @@
+import type { ConfigSchema } from '@dlfs/core';
 import type { Tensor } from '@dlfs/tensor';
 
 /**
@@ -26,6 +27,8 @@ export interface OptimizerDef<C = Record<string, unknown>, T extends string = st
   readonly type: T;
   /** One line for `dlfs optimizers` and the like. */
   readonly description: string;
+  /** The config described declaratively (see @dlfs/core's defineConfig); built-ins derive validate and configFields from it. */
+  readonly config?: ConfigSchema<C>;
   /** Each config field with a one-line description that gives its default. */
   readonly configFields: Readonly<Record<string, string>>;
   /** Checks an untrusted config (from JSON) and returns it typed, or throws an error naming the field. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkUpdate, StateTable } from './param-state.js';
 
 describe('StateTable', () => {
-  it('makes zeros like the param on a key\'s first use and hands back the same tensor after', () => {
+  it("makes zeros like the param on a key's first use and hands back the same tensor after", () => {
     const table = new StateTable('momentum', 'v');
     const W = tensor([[1, 2, 3]], 'float32');
     const v = table.of('W', W);

@@ -33,7 +33,11 @@ export class StateTable {
     }
   }
 
-  /** The buffer of `key`: zeros like `param` on the key's first update, the same tensor after. */
+  /**
+   * The buffer of `key`: zeros like `param` on the key's first update, the same tensor after.
+   * zeros places float32 state in WASM memory under the wasm backend, beside the params, where
+   * the fused update kernels run on it in place.
+   */
   of(key: string, param: Tensor): Tensor {
     let buffer = this.buffers.get(key);
     if (buffer === undefined) {

@@ -1,11 +1,11 @@
 import { type Tensor, tensor } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { Adam, adam } from './adam.js';
-import { OptimizerConfigError } from './config-check.js';
+import { OptimizerConfigError } from './optimizer-config.js';
 import { momentum } from './momentum.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { DuplicateOptimizerError, OptimizerRegistry, UnknownOptimizerError } from './registry.js';
-import { SGD, sgd } from './sgd.js';
+import { type SGD, sgd } from './sgd.js';
 
 /** An optimizer that leaves every param as it is, for defs made up in these tests. */
 const still: Optimizer = { type: 'still', update: () => {} };

@@ -1,25 +1,19 @@
+import { DuplicateTypeError, Registry, UnknownTypeError } from '@dlfs/core';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 
 /** Thrown by `OptimizerRegistry.get` and `create` for a type nobody registered; lists the known types. */
-export class UnknownOptimizerError extends Error {
-  readonly type: string;
-  readonly knownTypes: readonly string[];
+export class UnknownOptimizerError extends UnknownTypeError {
   constructor(type: string, knownTypes: readonly string[]) {
-    const known = knownTypes.length > 0 ? knownTypes.join(', ') : '(none registered)';
-    super(`unknown optimizer type ${JSON.stringify(type)}; known types: ${known}`);
+    super('optimizer', type, knownTypes);
     this.name = 'UnknownOptimizerError';
-    this.type = type;
-    this.knownTypes = knownTypes;
   }
 }
 
 /** Thrown by `OptimizerRegistry.register` when the type is already taken. */
-export class DuplicateOptimizerError extends Error {
-  readonly type: string;
+export class DuplicateOptimizerError extends DuplicateTypeError {
   constructor(type: string) {
-    super(`optimizer type ${JSON.stringify(type)} is already registered; give the new optimizer another type, or register it into a registry without the old one`);
+    super('optimizer', type);
     this.name = 'DuplicateOptimizerError';
-    this.type = type;
   }
 }
 
@@ -28,45 +22,21 @@ export class DuplicateOptimizerError extends Error {
  * import side effects; each registry has its own table, so registering into one leaves every
  * other unchanged.
  */
-export class OptimizerRegistry {
-  private readonly table = new Map<string, OptimizerDef>();
-
+export class OptimizerRegistry extends Registry<OptimizerDef> {
   constructor(defs: Iterable<OptimizerDef> = []) {
-    for (const def of defs) this.register(def);
+    super({ noun: 'optimizer', article: 'an', owner: 'OptimizerRegistry' }, defs);
   }
 
-  /** Adds an optimizer type; a type that is already registered throws DuplicateOptimizerError. */
-  register(def: OptimizerDef): this {
-    if (typeof def !== 'object' || def === null || typeof def.type !== 'string' || def.type === '') {
-      throw new TypeError('OptimizerRegistry.register: an optimizer def needs a non-empty string "type"');
-    }
-    if (typeof def.validate !== 'function' || typeof def.create !== 'function') {
-      throw new TypeError(`OptimizerRegistry.register: optimizer def ${JSON.stringify(def.type)} needs validate(config) and create(config) functions`);
-    }
-    if (this.table.has(def.type)) throw new DuplicateOptimizerError(def.type);
-    this.table.set(def.type, def);
-    return this;
+  protected override missing(def: OptimizerDef): string | undefined {
+    return typeof def.validate === 'function' && typeof def.create === 'function' ? undefined : 'needs validate(config) and create(config) functions';
   }
 
-  has(type: string): boolean {
-    return this.table.has(type);
+  protected override unknownError(type: string): Error {
+    return new UnknownOptimizerError(type, this.types());
   }
 
-  /** The def registered as `type`; an unknown type throws UnknownOptimizerError. */
-  get(type: string): OptimizerDef {
-    const def = this.table.get(type);
-    if (def === undefined) throw new UnknownOptimizerError(type, this.types());
-    return def;
-  }
-
-  /** The registered types, sorted. */
-  types(): string[] {
-    return [...this.table.keys()].sort();
-  }
-
-  /** The registered defs, sorted by type. */
-  defs(): OptimizerDef[] {
-    return this.types().map((type) => this.table.get(type)!);
+  protected override duplicateError(type: string): Error {
+    return new DuplicateOptimizerError(type);
   }
 
   /**

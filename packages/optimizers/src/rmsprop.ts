@@ -1,5 +1,5 @@
-import type { Tensor } from '@dlfs/tensor';
-import { checkConfigObject, FRACTION_RULE, fraction, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import { rmspropUpdate, type Tensor } from '@dlfs/tensor';
+import { decay, learningRate, optimizerConfig } from './optimizer-config.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { checkUpdate, StateTable } from './param-state.js';
 
@@ -10,9 +10,14 @@ export type RMSpropConfig = {
   decayRate?: number;
 };
 
+const rmspropConfig = optimizerConfig<RMSpropConfig>(
+  'rmsprop',
+  { lr: learningRate(0.01), decayRate: decay('decay rate ρ of the squared-gradient average', 0.99) },
+  '{ "lr": 0.01, "decayRate": 0.99 }',
+);
+
 function validateRMSpropConfig(config: unknown): Required<RMSpropConfig> {
-  const c = checkConfigObject('rmsprop', config, ['lr', 'decayRate'], '{ "lr": 0.01, "decayRate": 0.99 }');
-  return { lr: positiveNumber('rmsprop', c, 'lr', 0.01), decayRate: fraction('rmsprop', c, 'decayRate', 0.99) };
+  return rmspropConfig.validate(config) as Required<RMSpropConfig>;
 }
 
 /**
@@ -37,21 +42,11 @@ export class RMSprop implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     checkUpdate(this.type, params, grads, this.squares);
-    const lr = this.lr;
-    const rho = this.decayRate;
     for (const key in params) {
-      const param = params[key]!;
-      const W = param.data;
-      const g = grads[key]!.data;
-      const h = this.squares.of(key, param).data;
-      for (let i = 0; i < W.length; i++) {
-        const gi = g[i]!;
-        // h *= ρ; h += (1 − ρ)·g²: two stores, like the book, so float32 rounds where NumPy's does
-        h[i] = h[i]! * rho;
-        h[i] = h[i]! + (1 - rho) * gi * gi;
-        // W −= η·g / (√h + 1e-7)
-        W[i] = W[i]! - (lr * gi) / (Math.sqrt(h[i]!) + 1e-7);
-      }
+      const W = params[key]!;
+      // h *= ρ; h += (1 − ρ)·g² (two stores, like the book, so float32 rounds where NumPy's does);
+      // W −= η·g / (√h + 1e-7): one fused pass, in WASM for float32 params
+      rmspropUpdate(W, grads[key]!, this.squares.of(key, W), this.lr, this.decayRate);
     }
   }
 }
@@ -59,10 +54,8 @@ export class RMSprop implements Optimizer {
 export const rmsprop: OptimizerDef<RMSpropConfig, 'rmsprop'> = Object.freeze({
   type: 'rmsprop',
   description: 'RMSprop: h ← ρ·h + (1 − ρ)·g ⊙ g; W ← W − η·g / (√h + 1e-7).',
-  configFields: Object.freeze({
-    lr: `learning rate η, ${POSITIVE_RULE}; default 0.01`,
-    decayRate: `decay rate ρ of the squared-gradient average, ${FRACTION_RULE}; default 0.99`,
-  }),
+  config: rmspropConfig,
+  configFields: rmspropConfig.describe(),
   /** The config with every default filled in. */
   validate: validateRMSpropConfig,
   create(config: RMSpropConfig): Optimizer {

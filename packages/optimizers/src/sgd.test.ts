@@ -1,6 +1,6 @@
 import { tensor } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
-import { OptimizerConfigError } from './config-check.js';
+import { OptimizerConfigError } from './optimizer-config.js';
 import { SGD, sgd } from './sgd.js';
 import { runOnBookFunction, maxDeviation, stepSizes, yFlips } from './test-support/book-function.js';
 import { bookTrajectories } from './test-support/book-trajectories.js';

@@ -1,5 +1,5 @@
 import { axpy, type Tensor } from '@dlfs/tensor';
-import { checkConfigObject, POSITIVE_RULE, positiveNumber } from './config-check.js';
+import { learningRate, optimizerConfig } from './optimizer-config.js';
 import type { Optimizer, OptimizerDef } from './optimizer.js';
 import { checkUpdate } from './param-state.js';
 
@@ -8,9 +8,10 @@ export type SGDConfig = {
   lr?: number;
 };
 
+const sgdConfig = optimizerConfig<SGDConfig>('sgd', { lr: learningRate(0.01) }, '{ "lr": 0.01 }');
+
 function validateSGDConfig(config: unknown): Required<SGDConfig> {
-  const c = checkConfigObject('sgd', config, ['lr'], '{ "lr": 0.01 }');
-  return { lr: positiveNumber('sgd', c, 'lr', 0.01) };
+  return sgdConfig.validate(config) as Required<SGDConfig>;
 }
 
 /** 6.1.2 SGD: W ← W − η·∂L/∂W. Keeps no state. */
@@ -34,9 +35,8 @@ export class SGD implements Optimizer {
 export const sgd: OptimizerDef<SGDConfig, 'sgd'> = Object.freeze({
   type: 'sgd',
   description: 'Stochastic gradient descent (6.1.2): W ← W − η·∂L/∂W.',
-  configFields: Object.freeze({
-    lr: `learning rate η, ${POSITIVE_RULE}; default 0.01`,
-  }),
+  config: sgdConfig,
+  configFields: sgdConfig.describe(),
   /** The config with every default filled in. */
   validate: validateSGDConfig,
   create(config: SGDConfig): Optimizer {

@@ -15,9 +15,27 @@ const W0 = [
 ];
 const b0 = [0.25, -0.5, 1];
 const gradSteps = [
-  { W: [[0.3, -0.6, 1.2], [0.9, -0.15, 0.45]], b: [1, -2, 0.5] },
-  { W: [[-0.2, 0.4, 0.8], [0.1, 0.7, -1.1]], b: [0.5, 0.25, -1] },
-  { W: [[1.5, 0.05, -0.3], [-0.4, 0.2, 0.6]], b: [-0.75, 1.5, 0.1] },
+  {
+    W: [
+      [0.3, -0.6, 1.2],
+      [0.9, -0.15, 0.45],
+    ],
+    b: [1, -2, 0.5],
+  },
+  {
+    W: [
+      [-0.2, 0.4, 0.8],
+      [0.1, 0.7, -1.1],
+    ],
+    b: [0.5, 0.25, -1],
+  },
+  {
+    W: [
+      [1.5, 0.05, -0.3],
+      [-0.4, 0.2, 0.6],
+    ],
+    b: [-0.75, 1.5, 0.1],
+  },
 ];
 
 function paramsOf(dtype: DType): { W: Tensor; b: Tensor } {
@@ -162,7 +180,14 @@ export function itKeepsTheOptimizerContract<O extends Optimizer>({ make, state: 
   it('throws a ShapeError naming the key and both shapes for a grad of another shape, before changing any param', () => {
     const optimizer = make();
     const params = paramsOf('float64');
-    const grads = { W: tensor([[1, 2], [3, 4], [5, 6]]), b: tensor(b0) };
+    const grads = {
+      W: tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      b: tensor(b0),
+    };
     expect(() => optimizer.update(params, grads)).toThrow(ShapeError);
     expect(() => optimizer.update(params, grads)).toThrow(
       `${optimizer.type}.update: grads["W"] has shape [3, 2] but params["W"] has shape [2, 3]; each grad must have the shape of its param (shapes [2, 3] and [3, 2])`,

@@ -1,0 +1,31 @@
+export {
+  anyOf,
+  boolean,
+  ConfigError,
+  ConfigSchema,
+  defineConfig,
+  type Field,
+  type Fields,
+  formatValue,
+  number,
+  oneOf,
+  optional,
+  required,
+  type Rule,
+  type SchemaOptions,
+  shape,
+  wholeNumber,
+} from './config-schema.js';
+export { type Def, DuplicateTypeError, Registry, type RegistryKind, UnknownTypeError } from './registry.js';
+export {
+  type BackwardContext,
+  type Configurable,
+  type CreateContext,
+  describeConfig,
+  type ForwardContext,
+  type Layer,
+  type LayerCapabilities,
+  type LayerDef,
+  type LayerSpec,
+  validateConfig,
+} from './layer.js';
