@@ -27,7 +27,15 @@ if (process.argv[2] === '--load') {
   let labelSum = 0;
   for (const i of d.labels) labelSum += d.classes[i];
   console.log(
-    JSON.stringify({ rows: d.rows, features: d.x.shape[1], seconds, peakRssMB: process.resourceUsage().maxRSS / 1024, startRssMB: rssBefore / 2 ** 20, featureSum, labelSum }),
+    JSON.stringify({
+      rows: d.rows,
+      features: d.x.shape[1],
+      seconds,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      startRssMB: rssBefore / 2 ** 20,
+      featureSum,
+      labelSum,
+    }),
   );
   process.exit(0);
 }

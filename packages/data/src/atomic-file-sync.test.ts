@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
-import { useTempDir } from './test-support/index.js';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeFileAtomic } from './atomic-file.js';
 
 // How the next write should fail: node:fs is wrapped so that a test can make write(2) write
 // only part of what it was given (as it may when the disk fills up), fail with an error, or
@@ -43,7 +44,12 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 
-const tmp = useTempDir('dlfs-atomic-');
+let root = '';
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'dlfs-atomic-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const tmp = { path: (name: string): string => join(root, name) };
 const GOOD = 'the good old file\n';
 // Multi-byte characters: a write counted in characters instead of bytes would cut this short.
 const NEW = `${'∂L/∂W ≈ 0.5 größe 😀\n'.repeat(2000)}end\n`;

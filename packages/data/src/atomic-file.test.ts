@@ -58,7 +58,9 @@ describe('writeFilesAtomically', () => {
   });
 
   it('fails before writing anything when the directory does not exist', async () => {
-    await expect(writeFilesAtomically([join(dir, 'missing', 'a.csv')], async () => undefined)).rejects.toThrow(/cannot write .*a\.csv: creating .*\.a\.csv\.\d+-\d+\.tmp failed \(ENOENT.*check that .*missing exists and is writable/);
+    await expect(writeFilesAtomically([join(dir, 'missing', 'a.csv')], async () => undefined)).rejects.toThrow(
+      /cannot write .*a\.csv: creating .*\.a\.csv\.\d+-\d+\.tmp failed \(ENOENT.*check that .*missing exists and is writable/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -5,7 +5,10 @@ import { BatchSampler } from './batch-sampler.js';
 /** x row i is [i, 100 + i], label i % 3: a batch's rows and labels can be checked against its indices. */
 function data(n: number): { x: ReturnType<typeof tensor>; labels: Int32Array } {
   return {
-    x: tensor(Array.from({ length: n }, (_, i) => [i, 100 + i]), 'float32'),
+    x: tensor(
+      Array.from({ length: n }, (_, i) => [i, 100 + i]),
+      'float32',
+    ),
     labels: Int32Array.from({ length: n }, (_, i) => i % 3),
   };
 }
@@ -38,7 +41,15 @@ describe("BatchSampler 'replacement'", () => {
       const b = sampler.next();
       return [b.epoch, b.batch];
     });
-    expect(seen).toEqual([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0]]);
+    expect(seen).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [2, 0],
+    ]);
   });
 
   it('reuses its buffers: every batch is the same objects', () => {
@@ -109,7 +120,12 @@ describe("BatchSampler 'epoch'", () => {
       const b = sampler.next();
       return [b.epoch, b.size];
     });
-    expect(sizes).toEqual([[0, 4], [0, 4], [1, 4], [1, 4]]);
+    expect(sizes).toEqual([
+      [0, 4],
+      [0, 4],
+      [1, 4],
+      [1, 4],
+    ]);
   });
 
   it('makes one batch of all rows when there are fewer rows than batchSize', () => {

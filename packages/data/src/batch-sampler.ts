@@ -1,4 +1,4 @@
-import { type Rng, ShapeError, Tensor, zeros } from '@dlfs/tensor';
+import { type Rng, ShapeError, Tensor, toKernel, zeros } from '@dlfs/tensor';
 import { gatherLabels, gatherRows } from './gather.js';
 
 /**
@@ -63,11 +63,19 @@ export class BatchSampler {
   private pos = 0;
   private readonly limit: number;
 
+  private readonly x: Tensor;
+
+  /**
+   * `x` is read where the batch kernels work: float32 rows on the JS heap are copied into WASM
+   * memory once, here (pass rows that already live there, such as a placed gatherRows result, to
+   * avoid holding them twice); rows already in place, and float64 rows, are used as they are.
+   */
   constructor(
-    private readonly x: Tensor,
+    x: Tensor,
     private readonly labels: Int32Array | undefined,
     opts: BatchSamplerOptions,
   ) {
+    this.x = toKernel(x);
     const { batchSize, mode, rng } = opts;
     if (x.ndim === 0) throw new ShapeError('BatchSampler', [x.shape], 'x is a scalar; it needs a first axis of rows');
     const n = x.shape[0]!;

@@ -20,7 +20,13 @@ describe('createScaler', () => {
 
 describe('scalerFromJSON', () => {
   it('restores every scaler from its toJSON, through JSON text', () => {
-    const x = tensor([[0, 10], [255, 30]], 'float32');
+    const x = tensor(
+      [
+        [0, 10],
+        [255, 30],
+      ],
+      'float32',
+    );
     for (const type of ['minmax', '255', 'none'] as const) {
       const fitted = createScaler(type).fit(x);
       const restored = scalerFromJSON(JSON.parse(JSON.stringify(fitted)));

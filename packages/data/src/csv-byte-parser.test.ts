@@ -82,12 +82,42 @@ function cut(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 // escaped quotes, each line end, ASCII and Unicode white space (trimmed), a byte order mark
 // in mid-file, multi-byte text, and plain values.
 const TOKENS = [
-  '1', '23', '-4.5', '0', 'ab', 'é', '€', '😀', ',', ',', ',', '"', '"', '""', ' ', '  ', '\t', '\v', '\f',
-  '\r', '\n', '\n', '\r\n', '\r\n', '\u00a0', '\u1680', '\u2003', '\u200a', '\u2028', '\u202f', '\u205f', '\u3000', '\ufeff', '\u2060',
+  '1',
+  '23',
+  '-4.5',
+  '0',
+  'ab',
+  'é',
+  '€',
+  '😀',
+  ',',
+  ',',
+  ',',
+  '"',
+  '"',
+  '""',
+  ' ',
+  '  ',
+  '\t',
+  '\v',
+  '\f',
+  '\r',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r\n',
+  '\u00a0',
+  '\u1680',
+  '\u2003',
+  '\u200a',
+  '\u2028',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+  '\u2060',
 ];
-const textArb = fc
-  .tuple(fc.boolean(), fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }))
-  .map(([bom, tokens]) => (bom ? '\ufeff' : '') + tokens.join(''));
+const textArb = fc.tuple(fc.boolean(), fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 })).map(([bom, tokens]) => (bom ? '\ufeff' : '') + tokens.join(''));
 
 describe('CsvByteParser splits records exactly as csv-parse does', () => {
   it('records, line numbers and errors (code, message, line, column), whatever the chunking', async () => {
@@ -144,21 +174,37 @@ describe('CsvByteParser fast rows', () => {
     return { parser, reader };
   }
 
-  it('reads rows of plain numbers without csv-parse\'s loop, and any other row through it', () => {
+  it("reads rows of plain numbers without csv-parse's loop, and any other row through it", () => {
     const { parser, reader } = load('label,a,b\n1,2,3\n0, 4 ,-5.25e1\n1,"6",7\n2,\t8,9.\n');
     expect(parser.fastRows).toBe(3);
     expect(parser.slowRecords).toBe(2); // the header and the quoted row
     expect(Array.from(reader.finish().x.data)).toEqual([2, 3, 4, -52.5, 6, 7, 8, 9]);
   });
 
-  it('hands a row that does not fit the fast grammar to csv-parse\'s loop, which says what is wrong', () => {
+  it("hands a row that does not fit the fast grammar to csv-parse's loop, which says what is wrong", () => {
     expect(() => load('label,a,b\n1,2,3\n1,2\n')).toThrow(/line 3: the row has 2 fields/);
     expect(() => load('label,a,b\n1,2,x\n')).toThrow(/"x" is not a number/);
     expect(() => load('label,a,b\n1,2,1e39\n')).toThrow(/too large for float32/);
   });
 
   it('reads numbers the way Number does, to the last bit', () => {
-    const texts = ['0', '-0', '+7', '007', '.5', '5.', '-.125', '0.1', '123456789012345', '1234567890123456789', '0.30000000000000004', '1e-7', '-2.5E+3', '16777217', '3.4028234e38'];
+    const texts = [
+      '0',
+      '-0',
+      '+7',
+      '007',
+      '.5',
+      '5.',
+      '-.125',
+      '0.1',
+      '123456789012345',
+      '1234567890123456789',
+      '0.30000000000000004',
+      '1e-7',
+      '-2.5E+3',
+      '16777217',
+      '3.4028234e38',
+    ];
     const { reader } = load(`${texts.map((_, i) => `c${i}`).join(',')}\n${texts.join(',')}\n`, null);
     const x = reader.finish().x.data as Float32Array;
     const expected = Float32Array.from(texts, Number);

@@ -148,14 +148,14 @@ export class CsvByteParser {
     let i = start;
     let labelStart = 0;
     let labelEnd = 0;
-    row: for (let col = 0; ; ) {
+    for (let col = 0; ; ) {
       let c = buf[i]!;
       while (c === SPACE || c === TAB) c = buf[++i]!;
       if (col === labelIndex) {
         labelStart = i;
         while (c > SPACE && c < 127 && c !== QUOTE && c !== COMMA) c = buf[++i]!;
         labelEnd = i;
-        if (labelEnd === labelStart) break row;
+        if (labelEnd === labelStart) break;
       } else {
         const s = i;
         let negative = false;
@@ -182,14 +182,14 @@ export class CsvByteParser {
             c = buf[++i]!;
           }
         }
-        if (digits === 0) break row;
+        if (digits === 0) break;
         let v: number;
         if (c === LOWER_E || c === UPPER_E) {
           c = buf[++i]!;
           if (c === PLUS || c === MINUS) c = buf[++i]!;
           const e = i;
           while (c >= ZERO && c <= NINE) c = buf[++i]!;
-          if (i === e) break row;
+          if (i === e) break;
           v = Number(buf.toString('latin1', s, i));
         } else if (digits <= EXACT_DIGITS) {
           // m and 10^scale are exact doubles, so the division rounds once, to the double
@@ -199,21 +199,21 @@ export class CsvByteParser {
         } else {
           v = Number(buf.toString('latin1', s, i));
         }
-        if (!(v <= FLOAT32_MAX && v >= -FLOAT32_MAX)) break row;
+        if (!(v <= FLOAT32_MAX && v >= -FLOAT32_MAX)) break;
         out[k++] = v;
       }
       while (c === SPACE || c === TAB) c = buf[++i]!;
       col++;
       if (c === COMMA) {
-        if (col === width) break row;
+        if (col === width) break;
         i++;
         continue;
       }
-      if (col !== width || i !== eol) break row;
+      if (col !== width || i !== eol) break;
       const line = this.wasRowDelimiter ? this.lines + 1 : this.lines;
       let label: string | undefined;
       if (labelIndex >= 0) label = labelEnd - labelStart === 1 ? ASCII[buf[labelStart]!] : buf.toString('latin1', labelStart, labelEnd);
-      if (!this.sink.fastRow!(label, line)) break row;
+      if (!this.sink.fastRow!(label, line)) break;
       this.lines = line;
       this.wasRowDelimiter = true;
       this.fastRows++;

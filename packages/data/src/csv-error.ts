@@ -37,7 +37,12 @@ export class CsvError extends Error {
   readonly line: number | undefined;
   readonly column: CsvColumn | undefined;
 
-  constructor(code: CsvErrorCode, where: { file: string; line?: number | undefined; column?: CsvColumn | undefined }, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    code: CsvErrorCode,
+    where: { file: string; line?: number | undefined; column?: CsvColumn | undefined },
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${formatPlace(where.file, where.line, where.column)}: ${detail}`, options);
     this.name = 'CsvError';
     this.code = code;

@@ -38,7 +38,11 @@ export function readHeader(names: readonly string[], where: { file: string; line
   names.forEach((name, i) => {
     if (name === '') {
       const hint = i === 0 ? ' (a pandas index column? save the file with to_csv(..., index=False))' : '';
-      throw new CsvError('EMPTY_COLUMN_NAME', { ...where, column: { name, index: i + 1 } }, `column ${i + 1} has no name${hint}; give every column a name in the header`);
+      throw new CsvError(
+        'EMPTY_COLUMN_NAME',
+        { ...where, column: { name, index: i + 1 } },
+        `column ${i + 1} has no name${hint}; give every column a name in the header`,
+      );
     }
     const before = seen.get(name);
     if (before !== undefined) {
@@ -71,6 +75,9 @@ export function readHeader(names: readonly string[], where: { file: string; line
 
 /** The first few names, quoted, and how many there are in all. */
 function preview(names: readonly string[]): string {
-  const shown = names.slice(0, SHOWN_COLUMNS).map((name) => JSON.stringify(name)).join(', ');
+  const shown = names
+    .slice(0, SHOWN_COLUMNS)
+    .map((name) => JSON.stringify(name))
+    .join(', ');
   return names.length > SHOWN_COLUMNS ? `${shown}, … (${names.length} columns)` : `${shown} (${names.length} column${names.length === 1 ? '' : 's'})`;
 }

@@ -130,7 +130,11 @@ export class CsvRowReader {
     const index = this.encoder.encode(value);
     if (index === -1) {
       const classes = this.opts.classes!;
-      const known = classes.slice(0, SHOWN_CLASSES).map((k) => JSON.stringify(k)).join(', ') + (classes.length > SHOWN_CLASSES ? ', …' : '');
+      const known =
+        classes
+          .slice(0, SHOWN_CLASSES)
+          .map((k) => JSON.stringify(k))
+          .join(', ') + (classes.length > SHOWN_CLASSES ? ', …' : '');
       throw new CsvError(
         'UNKNOWN_LABEL',
         { file: this.file, line, column: this.column(c) },

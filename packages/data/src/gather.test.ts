@@ -3,12 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { gatherLabels, gatherRows } from './gather.js';
 
 describe('gatherRows', () => {
-  const x = tensor([[0, 1], [10, 11], [20, 21], [30, 31]], 'float32');
+  const x = tensor(
+    [
+      [0, 1],
+      [10, 11],
+      [20, 21],
+      [30, 31],
+    ],
+    'float32',
+  );
 
   it('picks rows like NumPy’s x[batch_mask], repeats included', () => {
     const y = gatherRows(x, Int32Array.from([3, 0, 3]));
     expect(y.dtype).toBe('float32');
-    expect(y.toArray()).toEqual([[30, 31], [0, 1], [30, 31]]);
+    expect(y.toArray()).toEqual([
+      [30, 31],
+      [0, 1],
+      [30, 31],
+    ]);
     expect(gatherRows(x, []).shape).toEqual([0, 2]);
   });
 
@@ -20,7 +32,10 @@ describe('gatherRows', () => {
   it('writes into out and returns it', () => {
     const out = zeros([2, 2], 'float32');
     expect(gatherRows(x, [1, 2], out)).toBe(out);
-    expect(out.toArray()).toEqual([[10, 11], [20, 21]]);
+    expect(out.toArray()).toEqual([
+      [10, 11],
+      [20, 21],
+    ]);
     expect(() => gatherRows(x, [1, 2, 3], out)).toThrow(/out must have shape \[3, 2\]/);
   });
 

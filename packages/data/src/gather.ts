@@ -1,9 +1,11 @@
-import { allocate, formatShape, ShapeError, Tensor } from '@dlfs/tensor';
+import { allocate, copyRows, formatShape, ShapeError, Tensor } from '@dlfs/tensor';
 
 /**
  * x[indices] along the first axis, as NumPy's `x[batch_mask]`: row k of the result is row
  * indices[k] of x. Writes into `out` when given (its shape must be [indices.length, ...rest]),
- * so a training loop can reuse one batch buffer; allocates nothing else.
+ * so a training loop can reuse one batch buffer; allocates nothing else. A result it allocates
+ * lives on the JS heap; give a placed `out` (zeros of float32) for data the kernels should read
+ * in place, such as a training set a BatchSampler draws from.
  */
 export function gatherRows(x: Tensor, indices: Int32Array | ArrayLike<number>, out?: Tensor): Tensor {
   if (x.ndim === 0) throw new ShapeError('gatherRows', [x.shape], 'x is a scalar; it needs a first axis of rows');
@@ -22,17 +24,10 @@ export function gatherRows(x: Tensor, indices: Int32Array | ArrayLike<number>, o
     }
     y = out;
   }
-  const X = x.data;
-  const Y = y.data;
-  const sameType = X.constructor === Y.constructor;
-  for (let k = 0; k < indices.length; k++) {
-    const r = checkIndex('gatherRows', indices, k, n);
-    const from = r * width;
-    const to = k * width;
-    // A row of the same element type is one memcpy; an element loop was a third of the training step.
-    if (sameType) Y.set(X.subarray(from, from + width), to);
-    else for (let j = 0; j < width; j++) Y[to + j] = X[from + j]!;
-  }
+  for (let k = 0; k < indices.length; k++) checkIndex('gatherRows', indices, k, n);
+  const rows = indices instanceof Int32Array ? indices : Int32Array.from(indices);
+  // A WASM bulk copy per row when x and y both live in WASM memory, else one memcpy per row.
+  copyRows(x, rows, y);
   return y;
 }
 

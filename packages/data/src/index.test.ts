@@ -17,11 +17,12 @@ describe('@dlfs/data exports', () => {
       'gatherRows',
       'oneHot',
       'scalerFromJSON',
+      'splitRows',
       'trainValSplit',
     ]);
   });
 
-  it('keeps the file-reading loader in the Node-only entry, so the main entry runs in browsers', () => {
-    expect(Object.keys(node)).toEqual(['loadCsv']);
+  it('keeps file reading and writing in the Node-only entry, so the main entry runs in browsers', () => {
+    expect(Object.keys(node).sort()).toEqual(['AtomicFile', 'loadCsv', 'writeFileAtomic', 'writeFilesAtomically']);
   });
 });

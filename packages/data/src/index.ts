@@ -6,6 +6,7 @@ export { MinMaxScaler } from './min-max-scaler.js';
 export { Divide255Scaler } from './divide-255-scaler.js';
 export { IdentityScaler } from './identity-scaler.js';
 export { oneHot } from './one-hot.js';
+export { splitRows, type LabelledRows } from './split-rows.js';
 export { trainValSplit, type Split } from './train-val-split.js';
 export { gatherLabels, gatherRows } from './gather.js';
 export { BatchSampler, type Batch, type BatchMode, type BatchSamplerOptions } from './batch-sampler.js';

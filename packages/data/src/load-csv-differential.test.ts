@@ -10,8 +10,22 @@ const tmp = useTempDir();
 
 /** A load's outcome in plain data: the dataset with `x` as float32 bit patterns, or the error; and the progress reports. */
 type Outcome =
-  | { ok: true; x: number[] | string; shape: readonly number[]; labels?: number[]; classes?: unknown[]; labelColumn?: string; featureNames: string[]; rows: number; progress: LoadProgress[] }
-  | { ok: false; error: { name: string; code: string; file: string; line: number | undefined; column: unknown; message: string; cause?: string }; progress: LoadProgress[] };
+  | {
+      ok: true;
+      x: number[] | string;
+      shape: readonly number[];
+      labels?: number[];
+      classes?: unknown[];
+      labelColumn?: string;
+      featureNames: string[];
+      rows: number;
+      progress: LoadProgress[];
+    }
+  | {
+      ok: false;
+      error: { name: string; code: string; file: string; line: number | undefined; column: unknown; message: string; cause?: string };
+      progress: LoadProgress[];
+    };
 
 async function outcome(file: string, options: LoadCsvOptions, parser: CsvParserChoice, chunkBytes?: number): Promise<Outcome> {
   const progress: LoadProgress[] = [];
@@ -61,7 +75,24 @@ const plainNumber = fc.oneof(
   fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
   fc.tuple(fc.integer({ min: -999, max: 999 }), fc.stringMatching(/^[0-9]{1,9}$/)).map(([i, f]) => `${i}.${f}`),
   fc.double({ min: -1e30, max: 1e30, noNaN: true }).map(String),
-  fc.constantFrom('0', '-0', '+7', '007', '.5', '-.25', '5.', '0.1', '1e3', '1E-3', '-2.5e+2', '3.4028234e38', '1e-46', '123456789012345678', '0.30000000000000004', '16777217'),
+  fc.constantFrom(
+    '0',
+    '-0',
+    '+7',
+    '007',
+    '.5',
+    '-.25',
+    '5.',
+    '0.1',
+    '1e3',
+    '1E-3',
+    '-2.5e+2',
+    '3.4028234e38',
+    '1e-46',
+    '123456789012345678',
+    '0.30000000000000004',
+    '16777217',
+  ),
 );
 // How a writer may dress a number; csv-parse (quote, trim) reads each back as the number.
 const dressed = fc
@@ -132,7 +163,30 @@ describe('the fast parser and csv-parse load the same', () => {
   });
 
   it('any text after a header: the same dataset, or the same error at the same line and column', async () => {
-    const tokens = ['1', '255', '-3.5', '1e3', '0x1A', 'NaN', 'x', 'é', ',', ',', ',', '"', '""', ' ', '\t', '\n', '\n', '\r\n', '\r', '\u00a0', '\u3000', '\ufeff'];
+    const tokens = [
+      '1',
+      '255',
+      '-3.5',
+      '1e3',
+      '0x1A',
+      'NaN',
+      'x',
+      'é',
+      ',',
+      ',',
+      ',',
+      '"',
+      '""',
+      ' ',
+      '\t',
+      '\n',
+      '\n',
+      '\r\n',
+      '\r',
+      '\u00a0',
+      '\u3000',
+      '\ufeff',
+    ];
     const headers = ['label,a,b', 'a,label', '"label", a ,b\r\n', 'a,b', 'label,a,a', 'label;a;b', '1,2', ''];
     const options: LoadCsvOptions[] = [{}, { label: null }, { classes: [0, 1, 255] }, { requireLabel: false }];
     let n = 0;
@@ -154,16 +208,25 @@ describe('the fast parser and csv-parse load the same', () => {
   it('near-valid tables: junk before, after or instead of any field, mixed line ends, the same outcome', async () => {
     const junk = ['x', '"', '""', ' ', '\t', '\r', ',', 'e', '.', '-', '+', 'é', '\u00a0', '\ufeff', '1', '0x', ''];
     const field = fc
-      .tuple(fc.constantFrom('0', '7', '255', '-1.5', '.5', '2e3'), fc.constantFrom(...junk), fc.constantFrom('after', 'after', 'before', 'instead', 'none', 'none', 'none'))
+      .tuple(
+        fc.constantFrom('0', '7', '255', '-1.5', '.5', '2e3'),
+        fc.constantFrom(...junk),
+        fc.constantFrom('after', 'after', 'before', 'instead', 'none', 'none', 'none'),
+      )
       .map(([number, j, where]) => ({ after: number + j, before: j + number, instead: j, none: number })[where]);
     const row = fc.tuple(fc.array(field, { minLength: 2, maxLength: 5 }), fc.constantFrom('\n', '\n', '\r\n', '\r'));
     const headers = ['label,a,b,c\n', 'a,b,label,c\n', 'a,b,c,label\r\n', 'a,b,c,d\n'];
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...headers), fc.array(row, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 16 }), async (header, rows, chunkBytes) => {
-        const file = tmp.write(`near-${n++}.csv`, header + rows.map(([fields, eol]) => fields.join(',') + eol).join(''));
-        await expectSameOutcome(file, header.startsWith('a,b,c,d') ? { label: null } : {}, chunkBytes);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...headers),
+        fc.array(row, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (header, rows, chunkBytes) => {
+          const file = tmp.write(`near-${n++}.csv`, header + rows.map(([fields, eol]) => fields.join(',') + eol).join(''));
+          await expectSameOutcome(file, header.startsWith('a,b,c,d') ? { label: null } : {}, chunkBytes);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -210,7 +273,9 @@ describe('the fast parser and csv-parse load the same', () => {
       expect(reference.ok, name).toBe(false);
       expect(await outcome(file, options, 'fast'), name).toEqual(reference);
       for (let chunkBytes = 1; chunkBytes <= 7; chunkBytes++) {
-        expect(await outcome(file, options, 'fast', chunkBytes), `${name} in ${chunkBytes}-byte reads`).toEqual(await outcome(file, options, 'csv-parse', chunkBytes));
+        expect(await outcome(file, options, 'fast', chunkBytes), `${name} in ${chunkBytes}-byte reads`).toEqual(
+          await outcome(file, options, 'csv-parse', chunkBytes),
+        );
       }
     }
   });

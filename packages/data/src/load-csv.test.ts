@@ -263,7 +263,12 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       const nul = tmp.write('nul.csv', Buffer.from('label,a\n1,2\n0,\u00003\n', 'latin1'));
       await expectCsvError(load(nul), { code: 'NOT_CSV', file: nul, line: 3, says: ['NUL byte', 'does not look like a CSV'] });
       const gzip = tmp.write('gz.csv', Buffer.from([0x1f, 0x8b, 0x08, 0x08, 0x41, 0x42]));
-      await expectCsvError(load(gzip), { code: 'NOT_CSV', file: gzip, line: 1, says: ['invalid UTF-8 starting with byte 0x8b (at byte offset 1)', 'does not look like a CSV'] });
+      await expectCsvError(load(gzip), {
+        code: 'NOT_CSV',
+        file: gzip,
+        line: 1,
+        says: ['invalid UTF-8 starting with byte 0x8b (at byte offset 1)', 'does not look like a CSV'],
+      });
       const latin1 = tmp.write('latin1.csv', Buffer.from('label,a\nb\xe9b\xe9,2\n', 'latin1'));
       await expectCsvError(load(latin1), { code: 'NOT_CSV', file: latin1, line: 2, says: ['byte 0xe9 (at byte offset 9)', 'save it as UTF-8'] });
       const utf16 = tmp.write('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('label,a\n1,2\n', 'utf16le')]));
@@ -272,7 +277,13 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
 
     it('duplicate and empty column names', async () => {
       const dup = tmp.write('dup.csv', 'label,a,b,a\n1,2,3,4\n');
-      await expectCsvError(load(dup), { code: 'DUPLICATE_COLUMN', file: dup, line: 1, column: { name: 'a', index: 4 }, says: ['column 2 and column 4', 'unique'] });
+      await expectCsvError(load(dup), {
+        code: 'DUPLICATE_COLUMN',
+        file: dup,
+        line: 1,
+        column: { name: 'a', index: 4 },
+        says: ['column 2 and column 4', 'unique'],
+      });
       const index = tmp.write('pandas-index.csv', ',label,a\n0,1,2\n');
       await expectCsvError(load(index), { code: 'EMPTY_COLUMN_NAME', file: index, line: 1, column: { name: '', index: 1 }, says: ['no name', 'index=False'] });
     });

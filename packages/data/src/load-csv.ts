@@ -208,7 +208,8 @@ function checkOptions(options: LoadCsvOptions): CheckedOptions {
 async function fileSize(file: string): Promise<number> {
   try {
     const s = await stat(file);
-    if (!s.isFile()) throw new CsvError('NOT_A_FILE', { file }, `${resolve(file)} is ${s.isDirectory() ? 'a directory' : 'not a regular file'}; give the path of a .csv file`);
+    if (!s.isFile())
+      throw new CsvError('NOT_A_FILE', { file }, `${resolve(file)} is ${s.isDirectory() ? 'a directory' : 'not a regular file'}; give the path of a .csv file`);
     return s.size;
   } catch (err) {
     throw fileError(file, err);

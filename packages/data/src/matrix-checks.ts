@@ -4,7 +4,11 @@ import { formatShape, sameShape, ShapeError, type Tensor, zerosLike } from '@dlf
 export function checkMatrix(op: string, x: Tensor, features?: number): number {
   if (x.ndim !== 2) throw new ShapeError(op, [x.shape], `x must be a [rows, features] matrix, got ${x.ndim} axes`);
   if (features !== undefined && x.shape[1] !== features) {
-    throw new ShapeError(op, [x.shape], `the scaler was fitted on ${features} features but x has ${x.shape[1]}; scale data with the columns the scaler was fitted on`);
+    throw new ShapeError(
+      op,
+      [x.shape],
+      `the scaler was fitted on ${features} features but x has ${x.shape[1]}; scale data with the columns the scaler was fitted on`,
+    );
   }
   return x.shape[0]!;
 }

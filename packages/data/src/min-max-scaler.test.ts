@@ -42,8 +42,27 @@ describe('MinMaxScaler', () => {
   });
 
   it('maps a constant feature to 0, also for values the fitted rows never had', () => {
-    const s = new MinMaxScaler().fit(tensor([[0, 1], [0, 3]]));
-    expect(s.transform(tensor([[0, 2], [255, 2], [-4, 2]])).toArray()).toEqual([[0, 0.5], [0, 0.5], [0, 0.5]]);
+    const s = new MinMaxScaler().fit(
+      tensor([
+        [0, 1],
+        [0, 3],
+      ]),
+    );
+    expect(
+      s
+        .transform(
+          tensor([
+            [0, 2],
+            [255, 2],
+            [-4, 2],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([
+      [0, 0.5],
+      [0, 0.5],
+      [0, 0.5],
+    ]);
   });
 
   it('transforms in place when out is x', () => {

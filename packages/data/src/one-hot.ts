@@ -1,4 +1,4 @@
-import { type DType, Tensor, zeros } from '@dlfs/tensor';
+import { type DType, type Tensor, zeros } from '@dlfs/tensor';
 
 /** 3.6 / 4.2: class indices as one-hot rows, [labels.length, classes], 1 at each row's class and 0 elsewhere. */
 export function oneHot(labels: Int32Array | ArrayLike<number>, classes: number, dtype: DType = 'float32'): Tensor {

@@ -15,13 +15,22 @@ function fill(buffer: RowBuffer, rows: number): Float32Array {
 
 describe('RowBuffer', () => {
   it('returns the rows in order whatever the chunking', () => {
-    for (const [width, rows] of [[3, 1], [3, 16], [3, 17], [5, 1000], [784, 3000]] as const) {
+    for (const [width, rows] of [
+      [3, 1],
+      [3, 16],
+      [3, 17],
+      [5, 1000],
+      [784, 3000],
+    ] as const) {
       const buffer = new RowBuffer(width);
       const expected = fill(buffer, rows);
       expect(buffer.rows).toBe(rows);
       const out = buffer.take();
       expect(out.length).toBe(rows * width);
-      expect(out.findIndex((v, i) => v !== expected[i]), `${width} × ${rows}`).toBe(-1);
+      expect(
+        out.findIndex((v, i) => v !== expected[i]),
+        `${width} × ${rows}`,
+      ).toBe(-1);
     }
   });
 

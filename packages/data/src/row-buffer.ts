@@ -1,3 +1,5 @@
+import { zeros } from '@dlfs/tensor';
+
 const MAX_CHUNK_VALUES = 1 << 20; // 4 MiB of float32 per chunk
 
 /**
@@ -48,9 +50,11 @@ export class RowBuffer {
   take(): Float32Array {
     let out: Float32Array;
     if (this.full.length === 0) {
-      out = this.used === this.chunk.length ? this.chunk : this.chunk.slice(0, this.used);
+      out = zeros([this.used], 'float32').data as Float32Array;
+      out.set(this.chunk.subarray(0, this.used));
     } else {
-      out = new Float32Array(this.rows * this.width);
+      // The data set lives where the kernels read it in place (WASM memory, under the wasm backend).
+      out = zeros([this.rows * this.width], 'float32').data as Float32Array;
       let at = 0;
       for (const c of this.full) {
         out.set(c, at);

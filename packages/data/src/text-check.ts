@@ -33,7 +33,11 @@ export class TextCheck {
     }
     const nul = chunk.indexOf(0);
     if (nul !== -1) {
-      throw new CsvError('NOT_CSV', { file: this.file, line: this.lineAt(chunk, nul) }, `found a NUL byte (at byte offset ${this.bytes + nul}); ${NOT_CSV_FIX}`);
+      throw new CsvError(
+        'NOT_CSV',
+        { file: this.file, line: this.lineAt(chunk, nul) },
+        `found a NUL byte (at byte offset ${this.bytes + nul}); ${NOT_CSV_FIX}`,
+      );
     }
     if (this.need !== 0 || !isAscii(chunk)) {
       const bad = this.firstInvalidUtf8(chunk);

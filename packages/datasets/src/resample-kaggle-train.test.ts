@@ -68,7 +68,9 @@ describe('resampleKaggleTrain', () => {
   });
 
   it('rejects a row count that is not a positive whole number', async () => {
-    await expect(resampleKaggleTrain(join(root, 'x.csv'), 0, { sample })).rejects.toThrow('resampleKaggleTrain: rows must be a whole number in 1..9007199254740991, got 0');
+    await expect(resampleKaggleTrain(join(root, 'x.csv'), 0, { sample })).rejects.toThrow(
+      'resampleKaggleTrain: rows must be a whole number in 1..9007199254740991, got 0',
+    );
     await expect(resampleKaggleTrain(join(root, 'x.csv'), 1.5, { sample })).rejects.toThrow(/rows must be a whole number/);
   });
 });

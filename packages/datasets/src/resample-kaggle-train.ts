@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Rng } from '@dlfs/tensor';
-import { writeFilesAtomically } from './atomic-file.js';
+import { writeFilesAtomically } from '@dlfs/data/node';
 import { CsvChunks, MAX_KAGGLE_ROW_BYTES } from './csv-chunks.js';
 import { KAGGLE_TRAIN_HEADER, mnistPixelsToBytes } from './kaggle-format.js';
 import { loadMnistSample, MNIST_PIXELS, type MnistSample } from './mnist-sample.js';

@@ -33,7 +33,13 @@ describe('writeKaggleCsv', () => {
   it('writes 8000 train and 2000 test rows of the seed-0 sample by default, which parse back to its pixels and labels', async () => {
     const dir = join(root, 'default');
     const files = await writeKaggleCsv(dir);
-    expect(files).toEqual({ train: join(dir, 'train.csv'), test: join(dir, 'test.csv'), testLabels: join(dir, 'test_labels.csv'), trainRows: 8000, testRows: 2000 });
+    expect(files).toEqual({
+      train: join(dir, 'train.csv'),
+      test: join(dir, 'test.csv'),
+      testLabels: join(dir, 'test_labels.csv'),
+      trainRows: 8000,
+      testRows: 2000,
+    });
     expect(readdirSync(dir).sort()).toEqual(['test.csv', 'test_labels.csv', 'train.csv']);
 
     const train = readCsv(files.train);
@@ -99,7 +105,9 @@ describe('writeKaggleCsv', () => {
     await expect(writeKaggleCsv(dir, { testRows: 2.5 })).rejects.toThrow('writeKaggleCsv: testRows must be a whole number in 0..10000, got 2.5');
     await expect(writeKaggleCsv(dir, { testRows: -1 })).rejects.toThrow(/testRows must be a whole number/);
     await expect(writeKaggleCsv(dir, { seed: 1, sample })).rejects.toThrow(/pass either seed or sample, not both/);
-    await expect(writeKaggleCsv(dir, { sample: { ...sample, x: sample.x.reshape([-1, 28, 28]) } })).rejects.toThrow(/sample\.x must be \[rows, 784\], got \[10000, 28, 28\]/);
+    await expect(writeKaggleCsv(dir, { sample: { ...sample, x: sample.x.reshape([-1, 28, 28]) } })).rejects.toThrow(
+      /sample\.x must be \[rows, 784\], got \[10000, 28, 28\]/,
+    );
     expect(existsSync(dir)).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFilesAtomically } from './atomic-file.js';
+import { writeFilesAtomically } from '@dlfs/data/node';
 import { CsvChunks, MAX_KAGGLE_ROW_BYTES } from './csv-chunks.js';
 import { KAGGLE_ANSWER_HEADER, KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER, mnistPixelsToBytes } from './kaggle-format.js';
 import { loadMnistSample, MNIST_PIXELS, MNIST_SAMPLE_SIZE, type MnistSample } from './mnist-sample.js';
@@ -66,7 +66,11 @@ export async function writeKaggleCsv(dir: string, opts: WriteKaggleCsvOptions = 
     const train = new CsvChunks((chunk) => trainFile!.write(chunk));
     const test = new CsvChunks((chunk) => testFile!.write(chunk));
     const answers = new CsvChunks((chunk) => answerFile!.write(chunk));
-    for (const [csv, header] of [[train, KAGGLE_TRAIN_HEADER], [test, KAGGLE_TEST_HEADER], [answers, KAGGLE_ANSWER_HEADER]] as const) {
+    for (const [csv, header] of [
+      [train, KAGGLE_TRAIN_HEADER],
+      [test, KAGGLE_TEST_HEADER],
+      [answers, KAGGLE_ANSWER_HEADER],
+    ] as const) {
       await csv.ensure(header.length + 1);
       csv.text(header);
       csv.newline();

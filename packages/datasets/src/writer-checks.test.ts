@@ -10,7 +10,9 @@ describe('sampleRows', () => {
   });
 
   it('names the shape and the fix when the sample is malformed', () => {
-    expect(() => sampleRows('op', sample(zeros([3, 28, 28], 'float32'), 3))).toThrow('op: sample.x must be [rows, 784], got [3, 28, 28]; pass what loadMnistSample() returns');
+    expect(() => sampleRows('op', sample(zeros([3, 28, 28], 'float32'), 3))).toThrow(
+      'op: sample.x must be [rows, 784], got [3, 28, 28]; pass what loadMnistSample() returns',
+    );
     expect(() => sampleRows('op', sample(new Tensor(new Float32Array(784 * 2), [2, 784]), 3))).toThrow(
       'op: sample.labels has 3 entries for 2 rows of sample.x; give one label per row',
     );
