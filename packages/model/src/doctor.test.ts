@@ -8,7 +8,7 @@ import { chanceAccuracy, checkChanceAccuracy, checkDeadRelu, checkInputScale, DE
 import { Network } from './network.js';
 import { defaultSpec, type NetworkSpec } from './spec.js';
 import { type EpochMetrics, train } from './trainer.js';
-import { blobs, mnistRows, mnistSample, snapshotParams, testRegistry } from './test-support/index.js';
+import { blobs, mnistRows, mnistSample, passRegistry, snapshotParams, testRegistry } from './test-support/index.js';
 
 describe('checkInputScale', () => {
   it('warns about raw 0..255 pixels and names their range and the fix', () => {
@@ -111,7 +111,7 @@ describe("the seed notebook's mistake: raw 0..255 pixels with SGD lr 0.01", () =
     expect(result.history[0]!.valAccuracy!, why).toBeLessThan(0.5);
   });
 
-  it('is not reported for the same run on pixels scaled to 0..1 with the book\'s lr 0.1', () => {
+  it("is not reported for the same run on pixels scaled to 0..1 with the book's lr 0.1", () => {
     const { before, result } = run(1, 0.1);
     expect(before).toBeUndefined();
     expect(result.warnings.map((w) => w.code)).not.toContain('chance-accuracy');
@@ -150,7 +150,9 @@ describe('a NaN or infinite loss', () => {
     // After epoch 1 the doctor may also note this toy run's accuracy; the loss is reported once, last.
     expect(result.warnings.filter((w) => w.code === 'non-finite-loss')).toHaveLength(1);
     expect(result.warnings.at(-1)!.code).toBe('non-finite-loss');
-    expect(result.warnings.at(-1)!.message).toMatch(/^the loss became NaN at iteration 13; training stopped and the model keeps the weights of the last good epoch \(2\)\. Lower the learning rate/);
+    expect(result.warnings.at(-1)!.message).toMatch(
+      /^the loss became NaN at iteration 13; training stopped and the model keeps the weights of the last good epoch \(2\)\. Lower the learning rate/,
+    );
     expect(snapshotParams(net.params)).toEqual(atEpoch[1]);
     // Not the weights of iteration 12, which training had moved on to.
     expect(snapshotParams(net.params)).not.toEqual(atEpoch[0]);
@@ -228,15 +230,29 @@ describe('deadReluFraction', () => {
   });
 
   it('is 0 without ReLU layers, and 1 when every unit is dead', () => {
-    const sigmoidNet = Network.build({ layers: [{ type: 'affine', units: 4 }, { type: 'sigmoid' }, { type: 'affine', units: 2 }], loss: 'softmax-with-loss' }, {
-      registry: builtinLayers(),
-      inputShape: [2],
-      rng: new Rng(1),
-    });
+    const sigmoidNet = Network.build(
+      { layers: [{ type: 'affine', units: 4 }, { type: 'sigmoid' }, { type: 'affine', units: 2 }], loss: 'softmax-with-loss' },
+      {
+        registry: builtinLayers(),
+        inputShape: [2],
+        rng: new Rng(1),
+      },
+    );
     expect(deadReluFraction(sigmoidNet, x)).toBe(0);
     const net = handBuilt();
     net.params.b1!.data.fill(-100);
     expect(deadReluFraction(net, x)).toBe(1);
+  });
+
+  it("asks each layer's def whether it has dead units, never its type name", () => {
+    // The same ReLU registered under another name (declaring deadUnits) counts; a plugin layer
+    // that outputs zeros without declaring it does not.
+    const renamed: NetworkSpec = { ...spec, layers: spec.layers.map((l) => (l.type === 'relu' ? { type: 'clamp-at-zero' } : l)) };
+    const net = Network.build(renamed, { registry: passRegistry(), inputShape: [2], rng: new Rng(1), dtype: 'float64' });
+    const hand = handBuilt();
+    for (const k of Object.keys(hand.params)) net.params[k]!.data.set(hand.params[k]!.data);
+    expect(net.layerDefs[1]!.capabilities?.deadUnits).toBe(true);
+    expect(deadReluFraction(net, x)).toBe(4 / 7);
   });
 
   it('is what train reports at the end, with a dead-relu warning above the alert', () => {

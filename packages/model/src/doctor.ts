@@ -64,17 +64,18 @@ export function nonFiniteLoss(iteration: number, loss: number, restoredEpoch: nu
 }
 
 /**
- * The fraction of ReLU units that output 0 for every row of `x`: dead units pass no gradient
- * and never recover. Computed layer by layer with a forward pass in evaluation mode.
+ * The fraction of units that output 0 for every row of `x`, over the layers whose def declares
+ * `deadUnits` (ReLU): dead units pass no gradient and never recover. Computed layer by layer
+ * with a forward pass in evaluation mode.
  */
 export function deadReluFraction(network: Network, x: Tensor): number {
   let dead = 0;
   let units = 0;
-  let h = x;
+  const rows = x.shape[0]!;
+  let h = x.reshape([rows, ...network.inputShape]);
   network.layers.forEach((layer, i) => {
     h = layer.forward(h, { train: false });
-    if (network.spec.layers[i]?.type !== 'relu') return;
-    const rows = h.shape[0]!;
+    if (network.layerDefs[i]?.capabilities?.deadUnits !== true) return;
     const width = h.size / rows;
     for (let j = 0; j < width; j++) {
       let alive = false;

@@ -1,11 +1,19 @@
-export { defaultSpec, LOSS_TYPES, parseSpec, SpecError, type LossType, type NetworkSpec } from './spec.js';
-export { Network, rowsOf, type BuildOptions } from './network.js';
+export { defaultSpec, parseSpec, SpecError, type NetworkSpec } from './spec.js';
+export { bookNames, Network, rowsOf, type BuildOptions, type NamedTensor } from './network.js';
 export {
   DOCTOR_ITERATIONS,
+  planRun,
+  seedStreams,
   train,
+  Trainer,
   type EpochMetrics,
   type IterationProgress,
   type LabelledData,
+  type RunPlan,
+  type Sampling,
+  type SeedStreams,
+  type StepResult,
+  type StopReason,
   type TrainOptions,
   type TrainResult,
 } from './trainer.js';

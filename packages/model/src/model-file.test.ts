@@ -19,7 +19,13 @@ const data = blobs(120, 4, 3, new Rng(5));
 /** A small network trained for a few iterations, with everything a model file records. */
 function trainedContents(opts: { seed?: number; dtype?: 'float32' | 'float64'; spec?: NetworkSpec } = {}): ModelContents {
   const seed = opts.seed ?? 1;
-  const network = Network.build(opts.spec ?? defaultSpec(3, 8), { registry: testRegistry(), inputShape: [4], rng: new Rng(seed), dtype: opts.dtype, classes: 3 });
+  const network = Network.build(opts.spec ?? defaultSpec(3, 8), {
+    registry: testRegistry(),
+    inputShape: [4],
+    rng: new Rng(seed),
+    dtype: opts.dtype,
+    classes: 3,
+  });
   const result = train(network, data, undefined, { optimizer: new SGD({ lr: 0.5 }), batchSize: 20, iterations: 12, rng: new Rng(seed + 1) });
   return {
     network,
@@ -96,12 +102,15 @@ describe('serializeModel and parseModel', () => {
   });
 
   it('round-trips a network with a plugin layer through a registry that holds it', () => {
-    const spec: NetworkSpec = { layers: [{ type: 'affine', units: 5 }, { type: 'gain' }, { type: 'relu' }, { type: 'affine', units: 3 }], loss: 'softmax-with-loss' };
+    const spec: NetworkSpec = {
+      layers: [{ type: 'affine', units: 5 }, { type: 'gain' }, { type: 'relu' }, { type: 'affine', units: 3 }],
+      loss: 'softmax-with-loss',
+    };
     const plugin = trainedContents({ spec });
     const pluginText = serializeModel(plugin);
     const loaded = parseModel(pluginText, { registry: testRegistry() });
-    expect(Object.keys(loaded.network.params)).toEqual(['W1', 'b1', 'g2', 'W3', 'b3']);
-    expect(bytesOf(loaded.network.params.g2!)).toEqual(bytesOf(plugin.network.params.g2!));
+    expect(Object.keys(loaded.network.params)).toEqual(['W1', 'b1', 'g1', 'W2', 'b2']);
+    expect(bytesOf(loaded.network.params.g1!)).toEqual(bytesOf(plugin.network.params.g1!));
     expect(bytesOf(loaded.network.predict(data.x))).toEqual(bytesOf(plugin.network.predict(data.x)));
     // A registry without the plugin cannot build it, and says which types it knows.
     const err = loadError(pluginText, builtinLayers());
@@ -113,7 +122,19 @@ describe('serializeModel and parseModel', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.split('\n')[1]).toBe(`  "format": "${MODEL_FORMAT}",`);
     const json = JSON.parse(text) as Record<string, any>;
-    expect(Object.keys(json)).toEqual(['format', 'version', 'spec', 'inputShape', 'dtype', 'classes', 'preprocessing', 'training', 'weights', 'checksum']);
+    expect(Object.keys(json)).toEqual([
+      'format',
+      'version',
+      'spec',
+      'inputShape',
+      'dtype',
+      'classes',
+      'preprocessing',
+      'training',
+      'weights',
+      'state',
+      'checksum',
+    ]);
     expect(json.format).toBe('dlfs-model');
     expect(json.version).toBe(MODEL_FORMAT_VERSION);
     const { checksum, ...body } = json;
@@ -161,7 +182,10 @@ describe('serializeModel and parseModel', () => {
 
   describe('refuses, naming the file and the problem,', () => {
     it('a truncated file', () => {
-      expectFileError(text.slice(0, Math.floor(text.length / 2)), /^model\.json: is not valid JSON, so it is truncated or damaged \(.+\); train again or restore it from a copy$/);
+      expectFileError(
+        text.slice(0, Math.floor(text.length / 2)),
+        /^model\.json: is not valid JSON, so it is truncated or damaged \(.+\); train again or restore it from a copy$/,
+      );
       expectFileError(text.slice(0, -3), /^model\.json: is not valid JSON, so it is truncated/);
       expectFileError('', /^model\.json: is not valid JSON/);
     });
@@ -186,7 +210,10 @@ describe('serializeModel and parseModel', () => {
 
     it('a file of another format', () => {
       const message = 'is not a dlfs model file (no "format": "dlfs-model"); pass a file written by "dlfs train --out"';
-      expectFileError(resealed(text, (j) => (j.format = 'keras-model')), message);
+      expectFileError(
+        resealed(text, (j) => (j.format = 'keras-model')),
+        message,
+      );
       expectFileError('[1, 2]', message);
       expectFileError('null', message);
       expectFileError('{"layers": []}', message);
@@ -200,22 +227,35 @@ describe('serializeModel and parseModel', () => {
     });
 
     it('an invalid format version', () => {
-      expectFileError(resealed(text, (j) => (j.version = 0)), 'has an invalid format version 0');
-      expectFileError(resealed(text, (j) => (j.version = '1')), 'has an invalid format version "1"');
-      expectFileError(resealed(text, (j) => delete j.version), 'has an invalid format version undefined');
+      expectFileError(
+        resealed(text, (j) => (j.version = 0)),
+        'has an invalid format version 0',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.version = '1')),
+        'has an invalid format version "1"',
+      );
+      expectFileError(
+        resealed(text, (j) => delete j.version),
+        'has an invalid format version undefined',
+      );
     });
 
     it('an unknown layer type, listing the known ones', () => {
       const err = loadError(resealed(text, (j) => (j.spec.layers[1].type = 'tanh')));
       expect(err).toBeInstanceOf(SpecError);
-      expect(err.message).toBe('model.json (spec): layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [8])');
+      expect(err.message).toBe(
+        'model.json (spec): layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [8])',
+      );
     });
 
     it('a malformed spec', () => {
       const err = loadError(resealed(text, (j) => (j.spec.layers = [])));
       expect(err).toBeInstanceOf(SpecError);
       expect(err.message).toMatch(/^model\.json \(spec\): layers: must be a non-empty array/);
-      expect(loadError(resealed(text, (j) => (j.spec.optimizer = 'sgd'))).message).toBe('model.json (spec): unknown key "optimizer"; a spec has "layers" and "loss"');
+      expect(loadError(resealed(text, (j) => (j.spec.optimizer = 'sgd'))).message).toBe(
+        'model.json (spec): unknown key "optimizer"; a spec has "inputShape", "layers" and "loss"',
+      );
     });
 
     it('a spec whose outputs do not match the classes', () => {
@@ -225,46 +265,96 @@ describe('serializeModel and parseModel', () => {
     });
 
     it('a bad input shape, dtype or classes', () => {
-      expectFileError(resealed(text, (j) => (j.inputShape = [0])), '"inputShape" must be an array of whole numbers > 0, got [0]');
-      expectFileError(resealed(text, (j) => (j.inputShape = 4)), '"inputShape" must be an array of whole numbers > 0, got 4');
-      expectFileError(resealed(text, (j) => (j.dtype = 'float16')), '"dtype" must be "float32" or "float64", got "float16"');
-      expectFileError(resealed(text, (j) => (j.classes = [true, false, null])), '"classes" must be an array of the label values');
-      expectFileError(resealed(text, (j) => (j.classes = 'abc')), '"classes" must be an array of the label values');
+      expectFileError(
+        resealed(text, (j) => (j.inputShape = [0])),
+        '"inputShape" must be an array of whole numbers > 0, got [0]',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.inputShape = 4)),
+        '"inputShape" must be an array of whole numbers > 0, got 4',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.dtype = 'float16')),
+        '"dtype" must be "float32" or "float64", got "float16"',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.classes = [true, false, null])),
+        '"classes" must be an array of the label values',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.classes = 'abc')),
+        '"classes" must be an array of the label values',
+      );
     });
 
     it('bad preprocessing', () => {
       const message = '"preprocessing" must hold "scaler", "label" and "featureNames"';
-      expectFileError(resealed(text, (j) => delete j.preprocessing), message);
-      expectFileError(resealed(text, (j) => delete j.preprocessing.featureNames), message);
-      expectFileError(resealed(text, (j) => (j.preprocessing.label = 3)), message);
+      expectFileError(
+        resealed(text, (j) => delete j.preprocessing),
+        message,
+      );
+      expectFileError(
+        resealed(text, (j) => delete j.preprocessing.featureNames),
+        message,
+      );
+      expectFileError(
+        resealed(text, (j) => (j.preprocessing.label = 3)),
+        message,
+      );
     });
 
     it('a bad scaler', () => {
-      expectFileError(resealed(text, (j) => (j.preprocessing.scaler = { type: 'zscore' })), /^model\.json: "preprocessing\.scaler" is not valid: a saved scaler's "type" must be one of "minmax", "255", "none", got "zscore"$/);
-      expectFileError(resealed(text, (j) => (j.preprocessing.scaler.min[1] = 3)), /^model\.json: "preprocessing\.scaler" is not valid: a saved minmax scaler has min\[1\] = 3 above max\[1\] = 2$/);
-      expectFileError(resealed(text, (j) => delete j.preprocessing.scaler), /^model\.json: "preprocessing\.scaler" is not valid: a saved scaler must be an object/);
+      expectFileError(
+        resealed(text, (j) => (j.preprocessing.scaler = { type: 'zscore' })),
+        /^model\.json: "preprocessing\.scaler" is not valid: a saved scaler's "type" must be one of "minmax", "255", "none", got "zscore"$/,
+      );
+      expectFileError(
+        resealed(text, (j) => (j.preprocessing.scaler.min[1] = 3)),
+        /^model\.json: "preprocessing\.scaler" is not valid: a saved minmax scaler has min\[1\] = 3 above max\[1\] = 2$/,
+      );
+      expectFileError(
+        resealed(text, (j) => delete j.preprocessing.scaler),
+        /^model\.json: "preprocessing\.scaler" is not valid: a saved scaler must be an object/,
+      );
     });
 
     it('weights of the wrong shape', () => {
-      expectFileError(resealed(text, (j) => (j.weights.W1.shape = [8, 4])), 'weights "W1" have shape [8,4] but the spec needs [4, 8]');
-      expectFileError(resealed(text, (j) => (j.weights.b1.shape = 8)), 'weights "b1" have shape 8 but the spec needs [8]');
+      expectFileError(
+        resealed(text, (j) => (j.weights.W1.shape = [8, 4])),
+        'weights "W1" have shape [8,4] but the spec needs [4, 8]',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.weights.b1.shape = 8)),
+        'weights "b1" have shape 8 but the spec needs [8]',
+      );
     });
 
     it('weights of the wrong size', () => {
       const short = (j: Record<string, any>) => {
-        j.weights.W1.data = Buffer.from(j.weights.W1.data as string, 'base64').subarray(0, 124).toString('base64');
+        j.weights.W1.data = Buffer.from(j.weights.W1.data as string, 'base64')
+          .subarray(0, 124)
+          .toString('base64');
       };
       expectFileError(resealed(text, short), 'weights "W1" hold 124 bytes but [4, 8] float32 needs 128');
       const long = (j: Record<string, any>) => {
         j.weights.b2.data = Buffer.concat([Buffer.from(j.weights.b2.data as string, 'base64'), Buffer.alloc(4)]).toString('base64');
       };
       expectFileError(resealed(text, long), 'weights "b2" hold 16 bytes but [3] float32 needs 12');
-      expectFileError(resealed(text, (j) => (j.dtype = 'float64')), 'weights "W1" hold 128 bytes but [4, 8] float64 needs 256');
+      expectFileError(
+        resealed(text, (j) => (j.dtype = 'float64')),
+        'weights "W1" hold 128 bytes but [4, 8] float64 needs 256',
+      );
     });
 
     it('weights that are not base64', () => {
-      expectFileError(resealed(text, (j) => (j.weights.W2.data = 'not base64!')), 'weights "W2" hold no valid base64 but [8, 3] float32 needs 96');
-      expectFileError(resealed(text, (j) => (j.weights.W2.data = [1, 2, 3])), 'weights "W2" hold no valid base64 but [8, 3] float32 needs 96');
+      expectFileError(
+        resealed(text, (j) => (j.weights.W2.data = 'not base64!')),
+        'weights "W2" hold no valid base64 but [8, 3] float32 needs 96',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.weights.W2.data = [1, 2, 3])),
+        'weights "W2" hold no valid base64 but [8, 3] float32 needs 96',
+      );
     });
 
     it('extra weights, naming the parameters the spec has', () => {
@@ -281,13 +371,24 @@ describe('serializeModel and parseModel', () => {
     });
 
     it('missing weights', () => {
-      expectFileError(resealed(text, (j) => delete j.weights.b2), 'has no weights for "b2", which its spec needs');
-      expectFileError(resealed(text, (j) => (j.weights = [])), '"weights" must be an object of named tensors');
+      expectFileError(
+        resealed(text, (j) => delete j.weights.b2),
+        'has no weights for "b2", which its spec needs',
+      );
+      expectFileError(
+        resealed(text, (j) => (j.weights = [])),
+        '"weights" must be an object of named tensors',
+      );
     });
   });
 
   it('reads a file without a training summary as an empty one', () => {
-    expect(parseModel(resealed(text, (j) => delete j.training), { registry: testRegistry() }).training).toEqual({});
+    expect(
+      parseModel(
+        resealed(text, (j) => delete j.training),
+        { registry: testRegistry() },
+      ).training,
+    ).toEqual({});
   });
 });
 

@@ -1,12 +1,18 @@
 import { scalerFromJSON, type Scaler } from '@dlfs/data';
 import type { LayerRegistry } from '@dlfs/layers';
-import { type DType, Rng, sameShape, formatShape } from '@dlfs/tensor';
+import type { LossRegistry } from '@dlfs/losses';
+import { type DType, formatShape, Rng, sameShape, type Tensor } from '@dlfs/tensor';
 import { crc32, decodeBytes, encodeFloats } from './encoding.js';
-import { Network } from './network.js';
+import { Network, type NamedTensor } from './network.js';
 import { parseSpec } from './spec.js';
 
 export const MODEL_FORMAT = 'dlfs-model';
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * 2: a "state" section (tensors saved but never trained, such as batch-norm's running statistics)
+ * and the book's parameter names (W1, b1, gamma1, beta1, W2, …: each name counted on its own).
+ * 1: parameters only, numbered by the layer's position among the layers with parameters (still read).
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
 /** How raw rows become network inputs, fitted on the training split and saved with the model. */
 export interface Preprocessing {
@@ -54,8 +60,8 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
  */
 export function serializeModel(contents: ModelContents): string {
   const { network } = contents;
-  const weights: Record<string, { shape: number[]; data: string }> = {};
-  for (const [name, p] of Object.entries(network.params)) weights[name] = { shape: [...p.shape], data: encodeFloats(p.data) };
+  const encode = (tensors: Readonly<Record<string, Tensor>>): Record<string, { shape: number[]; data: string }> =>
+    Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: [...t.shape], data: encodeFloats(t.data) }]));
   const body = {
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
@@ -65,7 +71,8 @@ export function serializeModel(contents: ModelContents): string {
     classes: contents.classes,
     preprocessing: contents.preprocessing,
     training: contents.training,
-    weights,
+    weights: encode(network.params),
+    state: encode(network.state),
   };
   return `${formatJson({ ...body, checksum: crc32(JSON.stringify(body)) }, '')}\n`;
 }
@@ -93,7 +100,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * Reads a model file's text, checks it end to end (format, version, checksum, spec, sizes of
  * every weight) and rebuilds the network with its layer types resolved through `registry`.
  */
-export function parseModel(text: string, opts: { registry: LayerRegistry; source?: string }): LoadedModel {
+export function parseModel(text: string, opts: { registry: LayerRegistry; losses?: LossRegistry; source?: string }): LoadedModel {
   const source = opts.source ?? 'model';
   let json: unknown;
   try {
@@ -115,7 +122,7 @@ export function parseModel(text: string, opts: { registry: LayerRegistry; source
   if (typeof checksum !== 'string' || checksum !== crc32(JSON.stringify(body))) {
     throw new ModelFileError(source, 'fails its checksum: it was changed after it was written or is damaged; train again or restore it from a copy');
   }
-  const spec = parseSpec(body.spec, `${source} (spec)`);
+  const spec = parseSpec(body.spec, `${source} (spec)`, opts.losses ? { losses: opts.losses } : {});
   const inputShape = body.inputShape;
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new ModelFileError(source, `"inputShape" must be an array of whole numbers > 0, got ${JSON.stringify(inputShape)}`);
@@ -138,32 +145,18 @@ export function parseModel(text: string, opts: { registry: LayerRegistry; source
   }
   const network = Network.build(spec, {
     registry: opts.registry,
+    ...(opts.losses ? { losses: opts.losses } : {}),
     inputShape,
     rng: new Rng(0),
     dtype,
-    classes: spec.loss === 'softmax-with-loss' ? classes.length : undefined,
+    classes: classes.length,
     source: `${source} (spec)`,
   });
-  const weights = body.weights;
-  if (!isRecord(weights)) throw new ModelFileError(source, '"weights" must be an object of named tensors');
-  for (const name of Object.keys(weights)) {
-    // Own keys only: `in` would take inherited names such as "toString" for parameters.
-    if (!Object.hasOwn(network.params, name)) {
-      throw new ModelFileError(source, `has weights "${name}" that its spec has no place for (the network's parameters: ${Object.keys(network.params).join(', ')})`);
-    }
-  }
-  for (const [name, p] of Object.entries(network.params)) {
-    const w = weights[name];
-    if (!isRecord(w)) throw new ModelFileError(source, `has no weights for "${name}", which its spec needs`);
-    if (!Array.isArray(w.shape) || !sameShape(w.shape as number[], p.shape)) {
-      throw new ModelFileError(source, `weights "${name}" have shape ${JSON.stringify(w.shape)} but the spec needs ${formatShape(p.shape)}`);
-    }
-    const bytes = typeof w.data === 'string' ? decodeBytes(w.data) : undefined;
-    if (!bytes || bytes.length !== p.size * BYTES[dtype]) {
-      throw new ModelFileError(source, `weights "${name}" hold ${bytes ? `${bytes.length} bytes` : 'no valid base64'} but ${formatShape(p.shape)} ${dtype} needs ${p.size * BYTES[dtype]}`);
-    }
-    new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength).set(bytes);
-  }
+  // Version 1 numbered parameters by the layer's position among the layers with parameters.
+  const paramNames = version === 1 ? positionalNames(network) : network.paramNames;
+  readTensors(source, 'weights', body.weights, network, paramNames, (l) => l.params, dtype);
+  if (version === 1 && body.state !== undefined) throw new ModelFileError(source, 'is a version 1 file with a "state" section, which version 1 does not have');
+  readTensors(source, 'state', version === 1 ? {} : body.state, network, network.stateNames, (l) => l.state ?? {}, dtype);
   const training = isRecord(body.training) ? body.training : {};
   return {
     network,
@@ -172,4 +165,64 @@ export function parseModel(text: string, opts: { registry: LayerRegistry; source
     training,
     scaler,
   };
+}
+
+/** Version 1's names: W{k}, b{k} for the k-th layer that has any parameter. */
+function positionalNames(network: Network): NamedTensor[] {
+  const out: NamedTensor[] = [];
+  let ordinal = 0;
+  network.layers.forEach((layer, i) => {
+    const keys = Object.keys(layer.params);
+    if (keys.length === 0) return;
+    ordinal++;
+    for (const key of keys) out.push({ name: `${key}${ordinal}`, layer: i, key });
+  });
+  return out;
+}
+
+/**
+ * Fills the network's tensors of one section ("weights" or "state") from the file: every name
+ * the network has must be there with its shape and size, and the file may hold no other.
+ */
+function readTensors(
+  source: string,
+  section: 'weights' | 'state',
+  json: unknown,
+  network: Network,
+  names: readonly NamedTensor[],
+  pick: (layer: Network['layers'][number]) => Readonly<Record<string, Tensor>>,
+  dtype: DType,
+): void {
+  const what = section === 'weights' ? 'weights' : 'state';
+  if (!isRecord(json)) throw new ModelFileError(source, `"${section}" must be an object of named tensors`);
+  const known = new Set(names.map((n) => n.name));
+  for (const name of Object.keys(json)) {
+    // Own keys only: `in` would take inherited names such as "toString" for parameters.
+    if (!known.has(name)) {
+      const have = names.length > 0 ? names.map((n) => n.name).join(', ') : 'none';
+      throw new ModelFileError(
+        source,
+        `has ${what} "${name}" that its spec has no place for (the network's ${section === 'weights' ? 'parameters' : 'state tensors'}: ${have})`,
+      );
+    }
+  }
+  for (const { name, layer, key } of names) {
+    const t = pick(network.layers[layer]!)[key]!;
+    const w = Object.hasOwn(json, name) ? json[name] : undefined;
+    if (!isRecord(w)) throw new ModelFileError(source, `has no ${what} for "${name}", which its spec needs`);
+    if (!Array.isArray(w.shape) || !sameShape(w.shape as number[], t.shape)) {
+      throw new ModelFileError(
+        source,
+        `${what} "${name}" ${section === 'weights' ? 'have' : 'has'} shape ${JSON.stringify(w.shape)} but the spec needs ${formatShape(t.shape)}`,
+      );
+    }
+    const bytes = typeof w.data === 'string' ? decodeBytes(w.data) : undefined;
+    if (!bytes || bytes.length !== t.size * BYTES[dtype]) {
+      throw new ModelFileError(
+        source,
+        `${what} "${name}" ${section === 'weights' ? 'hold' : 'holds'} ${bytes ? `${bytes.length} bytes` : 'no valid base64'} but ${formatShape(t.shape)} ${dtype} needs ${t.size * BYTES[dtype]}`,
+      );
+    }
+    new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).set(bytes);
+  }
 }

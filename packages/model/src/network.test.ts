@@ -23,7 +23,10 @@ function buildError(spec: NetworkSpec, inputShape: number[], classes?: number): 
 /** A [rows, cols] float64 tensor of normal random values. */
 function randomRows(rows: number, cols: number, seed: number): Tensor {
   const rng = new Rng(seed);
-  return new Tensor(Float64Array.from({ length: rows * cols }, () => rng.normal()), [rows, cols]);
+  return new Tensor(
+    Float64Array.from({ length: rows * cols }, () => rng.normal()),
+    [rows, cols],
+  );
 }
 
 /** Scores of Affine → ReLU → Affine computed here with plain loops, in float64 (the oracle for predict). */
@@ -55,7 +58,7 @@ function argmaxRow(row: readonly number[]): number {
 }
 
 describe('Network.build', () => {
-  it('builds the chapter-5 network with params named W1, b1, W2, b2 that are the layers\' own tensors', () => {
+  it("builds the chapter-5 network with params named W1, b1, W2, b2 that are the layers' own tensors", () => {
     const net = Network.build(defaultSpec(10), { registry: builtinLayers(), inputShape: [784], rng: new Rng(0), classes: 10 });
     expect(Object.keys(net.params)).toEqual(['W1', 'b1', 'W2', 'b2']);
     expect(Object.keys(net.grads)).toEqual(['W1', 'b1', 'W2', 'b2']);
@@ -94,24 +97,32 @@ describe('Network.build', () => {
     expect(c.params.W1!.data).not.toEqual(a.params.W1!.data);
   });
 
-  it('builds a plugin layer from a test registry and numbers params by the layers that have them', () => {
-    const spec: NetworkSpec = { layers: [{ type: 'affine', units: 4 }, { type: 'gain' }, { type: 'relu' }, { type: 'affine', units: 3 }], loss: 'softmax-with-loss' };
+  it("builds a plugin layer from a test registry and names params by the book's scheme", () => {
+    const spec: NetworkSpec = {
+      layers: [{ type: 'affine', units: 4 }, { type: 'gain' }, { type: 'relu' }, { type: 'affine', units: 3 }],
+      loss: 'softmax-with-loss',
+    };
     const net = build(spec, [5], { classes: 3 });
-    expect(Object.keys(net.params)).toEqual(['W1', 'b1', 'g2', 'W3', 'b3']);
-    expect(net.params.g2).toBe(net.layers[1]!.params.g);
-    expect(net.grads.g2).toBe(net.layers[1]!.grads.g);
-    expect(net.params.g2!.shape).toEqual([4]);
+    // The book's scheme: each name counted on its own, so the gain layer does not renumber W and b.
+    expect(Object.keys(net.params)).toEqual(['W1', 'b1', 'g1', 'W2', 'b2']);
+    expect(net.params.g1).toBe(net.layers[1]!.params.g);
+    expect(net.grads.g1).toBe(net.layers[1]!.grads.g);
+    expect(net.params.g1!.shape).toEqual([4]);
   });
 
   it('refuses a plugin type the registry does not hold', () => {
     const spec: NetworkSpec = { layers: [{ type: 'affine', units: 4 }, { type: 'gain' }], loss: 'softmax-with-loss' };
-    expect(() => Network.build(spec, { registry: builtinLayers(), inputShape: [5], rng: new Rng(1) })).toThrow(/layers\[1\] \(gain\): unknown layer type "gain"/);
+    expect(() => Network.build(spec, { registry: builtinLayers(), inputShape: [5], rng: new Rng(1) })).toThrow(
+      /layers\[1\] \(gain\): unknown layer type "gain"/,
+    );
     expect(() => Network.build(spec, { registry: builtinLayers().register(gain), inputShape: [5], rng: new Rng(1) })).not.toThrow();
   });
 
   it('refuses an unknown layer type, naming the source, the layer and every known type', () => {
     const err = buildError({ layers: [{ type: 'affine', units: 4 }, { type: 'tanh' }, { type: 'affine', units: 3 }], loss: 'softmax-with-loss' }, [5]);
-    expect(err.message).toBe('net.json: layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [4])');
+    expect(err.message).toBe(
+      'net.json: layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [4])',
+    );
   });
 
   it("refuses a layer config its validate rejects, with the layer's reason", () => {
@@ -121,10 +132,10 @@ describe('Network.build', () => {
 
   it('refuses a spec whose output does not fit the number of classes, naming both numbers', () => {
     const err = buildError({ layers: [{ type: 'affine', units: 50 }, { type: 'relu' }, { type: 'affine', units: 7 }], loss: 'softmax-with-loss' }, [784], 10);
-    expect(err.message).toBe(
-      'net.json: layers[2]: the network ends with 7 outputs per sample but the data has 10 classes; make the last layer\'s "units" 10',
+    expect(err.message).toBe('net.json: layers[2]: the network ends with 7 outputs per sample but the data has 10 classes; make the last layer\'s "units" 10');
+    expect(buildError({ layers: [{ type: 'affine', units: 1 }], loss: 'softmax-with-loss' }, [3], 2).message).toMatch(
+      /ends with 1 output per sample but the data has 2 classes/,
     );
-    expect(buildError({ layers: [{ type: 'affine', units: 1 }], loss: 'softmax-with-loss' }, [3], 2).message).toMatch(/ends with 1 output per sample but the data has 2 classes/);
   });
 
   it('does not compare outputs with classes for a regression loss', () => {
@@ -197,7 +208,13 @@ describe('Network forward passes', () => {
   it('refuses input with the wrong feature count, naming both shapes', () => {
     const bad = randomRows(3, 6, 1);
     const labels = new Int32Array(3);
-    for (const call of [() => net.predict(bad), () => net.loss(bad, labels), () => net.gradient(bad, labels), () => net.predictClasses(bad), () => net.accuracy(bad, labels)]) {
+    for (const call of [
+      () => net.predict(bad),
+      () => net.loss(bad, labels),
+      () => net.gradient(bad, labels),
+      () => net.predictClasses(bad),
+      () => net.accuracy(bad, labels),
+    ]) {
       expect(call).toThrow(ShapeError);
       expect(call).toThrow('network: the input must have 5 features per sample, as the network was built for (shapes [3, 6] and [-1, 5])');
     }
@@ -296,11 +313,14 @@ describe('Network.gradient against the numerical gradient (float64)', () => {
     const t = Int32Array.from([0, 1, 2, 0, 1, 2, 0]);
     const report = checkGradients(target(net, x, t, true), { tolerance: 1e-6 });
     expect(report.ok, report.summary).toBe(true);
-    expect(report.params.map((p) => p.name)).toEqual(['W1', 'b1', 'g2', 'W3', 'b3']);
+    expect(report.params.map((p) => p.name)).toEqual(['W1', 'b1', 'g1', 'W2', 'b2']);
   });
 
   it('matches checkGradients for identity-with-loss on real-valued targets', () => {
-    const spec: NetworkSpec = { layers: [{ type: 'affine', units: 5, weightInitStd: 0.5 }, { type: 'relu' }, { type: 'affine', units: 2, weightInitStd: 0.5 }], loss: 'identity-with-loss' };
+    const spec: NetworkSpec = {
+      layers: [{ type: 'affine', units: 5, weightInitStd: 0.5 }, { type: 'relu' }, { type: 'affine', units: 2, weightInitStd: 0.5 }],
+      loss: 'identity-with-loss',
+    };
     const net = build(spec, [3], { dtype: 'float64', seed: 12 });
     const x = randomRows(6, 3, 5);
     const t = randomRows(6, 2, 6);
@@ -337,7 +357,10 @@ describe('Network.gradient against the numerical gradient (float64)', () => {
 
 describe('rowsOf', () => {
   it('is a view of rows [start, end) sharing the memory', () => {
-    const x = new Tensor(Float32Array.from({ length: 24 }, (_, i) => i), [4, 2, 3]);
+    const x = new Tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      [4, 2, 3],
+    );
     const view = rowsOf(x, 1, 3);
     expect(view.shape).toEqual([2, 2, 3]);
     expect(Array.from(view.data)).toEqual(Array.from({ length: 12 }, (_, i) => i + 6));

@@ -1,65 +1,150 @@
-import { type Layer, LayerCreateError, type LayerRegistry } from '@dlfs/layers';
-import { IdentityWithLoss, type Labels, type LossLayer, SoftmaxWithLoss } from '@dlfs/losses';
-import { argmax, type DType, formatShape, type Rng, ShapeError, shapeSize, Tensor } from '@dlfs/tensor';
+import type { ForwardContext } from '@dlfs/core';
+import { type Layer, LayerCreateError, type LayerDef, type LayerRegistry } from '@dlfs/layers';
+import { builtinLosses, type Labels, type LossDef, type LossLayer, type LossRegistry } from '@dlfs/losses';
+import { argmax, type DType, formatShape, Rng, ShapeError, sameShape, shapeSize, sliceRows, type Tensor } from '@dlfs/tensor';
 import { type NetworkSpec, SpecError } from './spec.js';
 
 export interface BuildOptions {
   registry: LayerRegistry;
-  /** Shape of one input sample: [784] for MNIST rows. */
+  /** The loss types a spec may name; the built-in losses when not given. */
+  losses?: LossRegistry;
+  /**
+   * Shape of one input sample as the data has it: [784] for rows of a CSV. A spec's own
+   * inputShape ([1, 28, 28]) views those features in its shape and must hold as many.
+   */
   inputShape: readonly number[];
   rng: Rng;
   /** float32 for training speed (default), float64 for gradient checks. */
   dtype?: DType;
-  /** When given, the network's output must have one value per class. */
+  /** When given and the loss classifies, the network's output must have one value per class. */
   classes?: number;
   /** Where the spec came from, for error messages. */
   source?: string;
 }
 
+/** Where a network-level name ("W2") lives: layer index and the layer's own key ("W"). */
+export interface NamedTensor {
+  readonly name: string;
+  readonly layer: number;
+  readonly key: string;
+}
+
+/**
+ * The book's names for the tensors of every layer: the k-th layer that has a tensor called W
+ * names it W{k}, the k-th with gamma gamma{k}, each name counted on its own. So Affine, BatchNorm,
+ * Affine gives W1, b1, gamma1, beta1, W2, b2 (as the book's MultiLayerNetExtend), and inserting a
+ * normalisation layer never renames the weights after it.
+ */
+export function bookNames(records: readonly Readonly<Record<string, unknown>>[]): NamedTensor[] {
+  const seen = new Map<string, number>();
+  const out: NamedTensor[] = [];
+  records.forEach((record, layer) => {
+    for (const key of Object.keys(record)) {
+      const k = (seen.get(key) ?? 0) + 1;
+      seen.set(key, k);
+      out.push({ name: `${key}${k}`, layer, key });
+    }
+  });
+  return out;
+}
+
+function named(
+  layers: readonly Layer[],
+  entries: readonly NamedTensor[],
+  pick: (l: Layer) => Readonly<Record<string, Tensor>> | undefined,
+): Readonly<Record<string, Tensor>> {
+  return Object.freeze(Object.fromEntries(entries.map((e) => [e.name, pick(layers[e.layer]!)![e.key]!])));
+}
+
+/** The pass of predict(x, true): training, drawing from the layers' own Rngs, state updated. */
+const TRAIN: ForwardContext = Object.freeze({ train: true });
+const EVAL: ForwardContext = Object.freeze({ train: false });
+
 /**
  * A network built from a spec (5.7.2's TwoLayerNet, generalised): the layers in order, then the
- * loss layer. Parameters are named like the book's: W1, b1 for the first layer with params,
- * W2, b2 for the second, and so on; they are the layers' own tensors.
+ * loss layer. Parameters are named like the book's (see bookNames): W1, b1 for the first layer
+ * with W and b, W2, b2 for the second, gamma1, beta1 for the first with gamma and beta; they are
+ * the layers' own tensors. `state` (batch-norm's running statistics) is named the same way.
  */
 export class Network {
   readonly spec: NetworkSpec;
+  /** Shape of one input sample as the layers see it: the spec's inputShape, or the data's row. */
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
   readonly dtype: DType;
   readonly layers: readonly Layer[];
+  /** The def of every layer, in order: what capabilities each declares. */
+  readonly layerDefs: readonly LayerDef[];
+  readonly lossDef: LossDef;
   readonly lossLayer: LossLayer;
   readonly params: Readonly<Record<string, Tensor>>;
   readonly grads: Readonly<Record<string, Tensor>>;
+  /** Tensors saved with the model but never trained (running statistics), by book name. */
+  readonly state: Readonly<Record<string, Tensor>>;
+  /** Where every param name lives. */
+  readonly paramNames: readonly NamedTensor[];
+  readonly stateNames: readonly NamedTensor[];
 
-  private constructor(spec: NetworkSpec, inputShape: readonly number[], dtype: DType, layers: Layer[]) {
+  private constructor(
+    spec: NetworkSpec,
+    inputShape: readonly number[],
+    dtype: DType,
+    layers: Layer[],
+    defs: LayerDef[],
+    lossDef: LossDef,
+    lossLayer: LossLayer,
+  ) {
     this.spec = spec;
     this.inputShape = Object.freeze([...inputShape]);
     this.dtype = dtype;
     this.layers = Object.freeze(layers);
+    this.layerDefs = Object.freeze(defs);
     this.outputShape = layers.at(-1)?.outputShape ?? this.inputShape;
-    this.lossLayer = spec.loss === 'identity-with-loss' ? new IdentityWithLoss() : new SoftmaxWithLoss();
-    const params: Record<string, Tensor> = {};
-    const grads: Record<string, Tensor> = {};
-    let ordinal = 0;
-    for (const layer of layers) {
-      const names = Object.keys(layer.params);
-      if (names.length === 0) continue;
-      ordinal++;
-      for (const name of names) {
-        params[`${name}${ordinal}`] = layer.params[name]!;
-        grads[`${name}${ordinal}`] = layer.grads[name]!;
-      }
-    }
-    this.params = Object.freeze(params);
-    this.grads = Object.freeze(grads);
+    this.lossDef = lossDef;
+    this.lossLayer = lossLayer;
+    this.paramNames = Object.freeze(bookNames(layers.map((l) => l.params)));
+    this.stateNames = Object.freeze(bookNames(layers.map((l) => l.state ?? {})));
+    this.params = named(layers, this.paramNames, (l) => l.params);
+    this.grads = named(layers, this.paramNames, (l) => l.grads);
+    this.state = named(layers, this.stateNames, (l) => l.state);
   }
 
   static build(spec: NetworkSpec, opts: BuildOptions): Network {
     const source = opts.source ?? 'spec';
     const dtype = opts.dtype ?? 'float32';
-    let shape: readonly number[] = opts.inputShape;
+    if (!Array.isArray(opts.inputShape) || opts.inputShape.length === 0 || !opts.inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new TypeError(
+        `Network.build: inputShape must be a non-empty array of whole numbers >= 1 (one sample, no batch axis), got ${JSON.stringify(opts.inputShape)}`,
+      );
+    }
+    let inputShape: readonly number[] = opts.inputShape;
+    if (spec.inputShape !== undefined) {
+      const want = shapeSize(spec.inputShape);
+      const have = shapeSize(opts.inputShape);
+      if (want !== have) {
+        throw new SpecError(
+          source,
+          'inputShape',
+          `${formatShape(spec.inputShape)} takes ${want} features per sample but the data has ${have} per row; ` +
+            `give an inputShape whose sizes multiply to ${have}, or data with ${want} feature columns`,
+        );
+      }
+      inputShape = spec.inputShape;
+    }
+    const losses = opts.losses ?? builtinLosses();
+    let lossDef: LossDef;
+    let lossLayer: LossLayer;
+    try {
+      lossDef = losses.get(spec.loss);
+      lossLayer = losses.create(spec.loss);
+    } catch (err) {
+      throw new SpecError(source, 'loss', err instanceof Error ? err.message : String(err));
+    }
+    let shape: readonly number[] = inputShape;
+    const defs: LayerDef[] = [];
     const layers = spec.layers.map((layerSpec, i) => {
       try {
+        defs.push(opts.registry.get(layerSpec.type));
         const layer = opts.registry.create(layerSpec, { rng: opts.rng, inputShape: shape, dtype });
         shape = layer.outputShape;
         return layer;
@@ -69,7 +154,7 @@ export class Network {
       }
     });
     const outputs = shapeSize(shape);
-    if (opts.classes !== undefined && spec.loss === 'softmax-with-loss' && outputs !== opts.classes) {
+    if (opts.classes !== undefined && lossDef.capabilities?.classifier && outputs !== opts.classes) {
       throw new SpecError(
         source,
         `layers[${spec.layers.length - 1}]`,
@@ -77,35 +162,48 @@ export class Network {
           `make the last layer's "units" ${opts.classes}`,
       );
     }
-    return new Network(spec, opts.inputShape, dtype, layers);
+    return new Network(spec, inputShape, dtype, layers, defs, lossDef, lossLayer);
   }
 
-  private checkInput(x: Tensor): void {
+  /** Whether the loss classifies (one score per class): what accuracy and predictClasses need. */
+  get isClassifier(): boolean {
+    return this.lossDef.capabilities?.classifier === true;
+  }
+
+  /** x as a batch of samples in the network's input shape: rows of features are viewed, not copied. */
+  private view(x: Tensor): Tensor {
     const features = shapeSize(this.inputShape);
     if (x.ndim < 1 || shapeSize(x.shape.slice(1)) !== features) {
       throw new ShapeError('network', [x.shape, [-1, ...this.inputShape]], `the input must have ${features} features per sample, as the network was built for`);
     }
+    return sameShape(x.shape.slice(1), this.inputShape) ? x : x.reshape([x.shape[0]!, ...this.inputShape]);
   }
 
-  /** Scores (before softmax) for a batch; `train` is passed to layers such as dropout. */
-  predict(x: Tensor, train = false): Tensor {
-    this.checkInput(x);
-    let h = x;
-    for (const layer of this.layers) h = layer.forward(h, { train });
+  /**
+   * Scores (before the loss layer's softmax) for a batch. `ctx` says which pass: evaluation by
+   * default; `true` is a training pass (dropout drops, batch-norm uses and updates its batch statistics).
+   */
+  predict(x: Tensor, ctx: ForwardContext | boolean = EVAL): Tensor {
+    const pass = ctx === true ? TRAIN : ctx === false ? EVAL : ctx;
+    let h = this.view(x);
+    for (const layer of this.layers) h = layer.forward(h, pass);
     return h;
   }
 
-  /** The loss of a batch. */
-  loss(x: Tensor, t: Labels, train = false): number {
-    return this.lossLayer.forward(this.predict(x, train), t);
+  /** The loss of a batch, in the pass `ctx` says (evaluation by default). */
+  loss(x: Tensor, t: Labels, ctx: ForwardContext | boolean = EVAL): number {
+    return this.lossLayer.forward(this.predict(x, ctx), t);
   }
 
   /** The scores of the last `gradient` call's batch, before the loss layer. */
   lastScores: Tensor | undefined;
 
-  /** 5.7.2: forward, then backward through every layer; fills `grads` and returns the loss. */
-  gradient(x: Tensor, t: Labels): number {
-    this.lastScores = this.predict(x, true);
+  /**
+   * 5.7.2: a forward pass (a training pass by default), then backward through every layer; fills
+   * `grads` and returns the loss.
+   */
+  gradient(x: Tensor, t: Labels, ctx: ForwardContext = TRAIN): number {
+    this.lastScores = this.predict(x, ctx);
     const loss = this.lossLayer.forward(this.lastScores, t);
     let dout = this.lossLayer.backward(1);
     // Nobody needs the gradient of the input itself: the first layer may skip computing it.
@@ -115,7 +213,7 @@ export class Network {
 
   /** The predicted class of every row, computed in chunks so a large set needs little memory. */
   predictClasses(x: Tensor, chunk = 1000): Int32Array {
-    this.checkInput(x);
+    this.view(x);
     const rows = x.shape[0]!;
     const out = new Int32Array(rows);
     for (let start = 0; start < rows; start += chunk) {
@@ -140,19 +238,29 @@ export class Network {
 
   /**
    * What a gradient check needs (5.7.3), for @dlfs/gradcheck's checkGradients: the parameters,
-   * the loss on (x, t), a copy of its backprop gradient, and the ReLU branches for kink detection.
+   * the loss on (x, t), a copy of its backprop gradient, and the kink branches. Loss and
+   * gradient are taken in the same pass: a training pass by default (`train: false` for an
+   * evaluation pass), replayed exactly for every probe: the same random stream (a new Rng of
+   * `seed`, so dropout masks stay put) and state frozen (running statistics stay put).
    */
-  gradientCheckTarget(x: Tensor, t: Labels): {
+  gradientCheckTarget(
+    x: Tensor,
+    t: Labels,
+    opts: { train?: boolean; seed?: number } = {},
+  ): {
     params: Readonly<Record<string, Tensor>>;
     loss(): number;
     gradients(): Record<string, Tensor>;
     kinkSignature(): Uint8Array;
   } {
+    const train = opts.train ?? true;
+    const seed = opts.seed ?? 0;
+    const pass = (): ForwardContext => ({ train, rng: new Rng(seed), updateState: false });
     return {
       params: this.params,
-      loss: () => this.loss(x, t),
+      loss: () => this.loss(x, t, pass()),
       gradients: () => {
-        this.gradient(x, t);
+        this.gradient(x, t, pass());
         return Object.fromEntries(Object.entries(this.grads).map(([k, g]) => [k, g.clone()]));
       },
       kinkSignature: () => this.kinkSignature(),
@@ -172,8 +280,7 @@ export class Network {
   }
 }
 
-/** Rows [start, end) of a row-major tensor, sharing its memory. */
+/** Rows [start, end) of a row-major tensor, sharing its memory (@dlfs/tensor's sliceRows). */
 export function rowsOf(x: Tensor, start: number, end: number): Tensor {
-  const width = x.size / x.shape[0]!;
-  return new Tensor(x.data.subarray(start * width, end * width), [end - start, ...x.shape.slice(1)]);
+  return sliceRows(x, start, end);
 }

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type ModelContents, ModelFileError, serializeModel } from './model-file.js';
 import { Network } from './network.js';
 import { loadModelFile, saveModelFile, writeFileAtomic } from './node.js';
-import { writeFileAtomic as writeFileAtomicItself } from './atomic-write.js';
+import { writeFileAtomic as writeFileAtomicItself } from '@dlfs/data/node';
 import { defaultSpec } from './spec.js';
 import { train } from './trainer.js';
 import { blobs, useTempDir } from './test-support/index.js';

@@ -1,5 +1,6 @@
+import { builtinLosses } from '@dlfs/losses';
 import { describe, expect, it } from 'vitest';
-import { defaultSpec, LOSS_TYPES, parseSpec, SpecError } from './spec.js';
+import { defaultSpec, parseSpec, SpecError } from './spec.js';
 
 /** The parse error of `json`, checked to be a SpecError. */
 function specError(json: unknown, source?: string): SpecError {
@@ -28,7 +29,7 @@ describe('parseSpec', () => {
 
   it('defaults the loss to softmax-with-loss and accepts every known loss', () => {
     expect(parseSpec({ layers: [{ type: 'affine', units: 2 }] }).loss).toBe('softmax-with-loss');
-    for (const loss of LOSS_TYPES) expect(parseSpec({ layers: [{ type: 'relu' }], loss }).loss).toBe(loss);
+    for (const loss of builtinLosses().types()) expect(parseSpec({ layers: [{ type: 'relu' }], loss }).loss).toBe(loss);
   });
 
   it("keeps each layer's config for the layer's own validate", () => {
@@ -50,9 +51,9 @@ describe('parseSpec', () => {
 
   it('refuses unknown keys and names them', () => {
     expect(specError({ layers: [{ type: 'relu' }], optimizer: 'sgd' }, 'net.json').message).toBe(
-      'net.json: unknown key "optimizer"; a spec has "layers" and "loss"',
+      'net.json: unknown key "optimizer"; a spec has "inputShape", "layers" and "loss"',
     );
-    expect(specError({ layer: [], lr: 0.1 }).message).toBe('spec: unknown keys "layer", "lr"; a spec has "layers" and "loss"');
+    expect(specError({ layer: [], lr: 0.1 }).message).toBe('spec: unknown keys "layer", "lr"; a spec has "inputShape", "layers" and "loss"');
   });
 
   it.each([[{}], [{ layers: [] }], [{ layers: 'affine' }], [{ layers: { type: 'relu' } }]])('refuses %j: layers must be a non-empty array', (json) => {
@@ -60,9 +61,7 @@ describe('parseSpec', () => {
   });
 
   it('refuses a layer that is not an object, naming its index', () => {
-    expect(specError({ layers: [{ type: 'relu' }, 'relu'] }, 'net.json').message).toBe(
-      'net.json: layers[1]: must be an object with a "type", got "relu"',
-    );
+    expect(specError({ layers: [{ type: 'relu' }, 'relu'] }, 'net.json').message).toBe('net.json: layers[1]: must be an object with a "type", got "relu"');
     expect(specError({ layers: [null] }).message).toBe('spec: layers[0]: must be an object with a "type", got null');
     expect(specError({ layers: [[1]] }).message).toMatch(/^spec: layers\[0\]: /);
   });
@@ -77,7 +76,7 @@ describe('parseSpec', () => {
 
   it('refuses an unknown loss, listing the known ones', () => {
     expect(specError({ layers: [{ type: 'relu' }], loss: 'cross-entropy' }, 'net.json').message).toBe(
-      'net.json: loss: must be one of softmax-with-loss, identity-with-loss, got "cross-entropy"',
+      'net.json: loss: must be one of identity-with-loss, softmax-with-loss, got "cross-entropy"',
     );
     expect(specError({ layers: [{ type: 'relu' }], loss: 3 }).message).toMatch(/^spec: loss: must be one of .* got 3$/);
   });
@@ -85,5 +84,22 @@ describe('parseSpec', () => {
   it('names the source "spec" when none is given', () => {
     expect(specError(42).message).toMatch(/^spec: /);
     expect(specError(42).name).toBe('SpecError');
+  });
+
+  it('takes an inputShape, a list of whole numbers >= 1', () => {
+    expect(parseSpec({ inputShape: [1, 28, 28], layers: [{ type: 'affine', units: 10 }] }).inputShape).toEqual([1, 28, 28]);
+    expect(parseSpec({ layers: [{ type: 'relu' }] })).not.toHaveProperty('inputShape');
+    for (const bad of [[], [0, 28], [1.5], 784, '1x28x28', [[28]]]) {
+      expect(specError({ inputShape: bad, layers: [{ type: 'relu' }] }, 'net.json').message).toMatch(
+        /^net\.json: inputShape: must be a non-empty list of whole numbers >= 1 such as \[1, 28, 28\]/,
+      );
+    }
+  });
+
+  it('resolves the loss through the registry it is given', () => {
+    const losses = builtinLosses();
+    losses.register({ type: 'hinge', create: () => losses.create('identity-with-loss') });
+    expect(parseSpec({ layers: [{ type: 'relu' }], loss: 'hinge' }, 'net.json', { losses }).loss).toBe('hinge');
+    expect(specError({ layers: [{ type: 'relu' }], loss: 'hinge' }).message).toMatch(/loss: must be one of identity-with-loss, softmax-with-loss, got "hinge"/);
   });
 });

@@ -1,13 +1,17 @@
 import type { LayerSpec } from '@dlfs/layers';
-
-/** The loss layers a spec may end with. */
-export const LOSS_TYPES = ['softmax-with-loss', 'identity-with-loss'] as const;
-export type LossType = (typeof LOSS_TYPES)[number];
+import { builtinLosses, type LossRegistry } from '@dlfs/losses';
 
 /** A network as data: the same JSON builds it, is saved in model files and is what the CLI reads. */
 export interface NetworkSpec {
+  /**
+   * Shape of one input sample, when the rows are to be seen as more than a vector: [1, 28, 28]
+   * reads each row's 784 features as one channel of 28×28 (row-major, as Kaggle stores pixels),
+   * batches then being NCHW. Without it a sample is its row of features.
+   */
+  inputShape?: number[];
   layers: LayerSpec[];
-  loss: LossType;
+  /** The loss layer's type, resolved through a LossRegistry: "softmax-with-loss", "identity-with-loss". */
+  loss: string;
 }
 
 /** Thrown for a spec that is not well formed; names where (file and JSON path) and what to change. */
@@ -21,28 +25,39 @@ export class SpecError extends Error {
 /** The chapter-5 network: Affine(hidden) → ReLU → Affine(classes) → SoftmaxWithLoss, weight std 0.01. */
 export function defaultSpec(classes: number, hidden = 50): NetworkSpec {
   return {
-    layers: [
-      { type: 'affine', units: hidden },
-      { type: 'relu' },
-      { type: 'affine', units: classes },
-    ],
+    layers: [{ type: 'affine', units: hidden }, { type: 'relu' }, { type: 'affine', units: classes }],
     loss: 'softmax-with-loss',
   };
 }
 
+const KEYS = ['inputShape', 'layers', 'loss'];
+
 /**
- * Checks the shape of an untrusted spec (parsed JSON). Layer configs are checked later by each
- * layer's validate, when the registry creates it.
+ * Checks the shape of an untrusted spec (parsed JSON): its keys, its input shape, each layer
+ * entry's type, and that the loss is one `losses` knows (the built-in losses by default).
+ * Layer configs are checked later by each layer's validate, when the registry creates it.
  */
-export function parseSpec(json: unknown, source = 'spec'): NetworkSpec {
+export function parseSpec(json: unknown, source = 'spec', opts: { losses?: LossRegistry } = {}): NetworkSpec {
   const example = '{"layers": [{"type": "affine", "units": 50}, {"type": "relu"}, {"type": "affine", "units": 10}], "loss": "softmax-with-loss"}';
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SpecError(source, '', `a spec must be a JSON object such as ${example}`);
   }
   const obj = json as Record<string, unknown>;
-  const unknownKeys = Object.keys(obj).filter((k) => k !== 'layers' && k !== 'loss');
+  const unknownKeys = Object.keys(obj).filter((k) => !KEYS.includes(k));
   if (unknownKeys.length > 0) {
-    throw new SpecError(source, '', `unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; a spec has "layers" and "loss"`);
+    throw new SpecError(
+      source,
+      '',
+      `unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; a spec has "inputShape", "layers" and "loss"`,
+    );
+  }
+  const { inputShape } = obj;
+  if (inputShape !== undefined && !(Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((d) => Number.isSafeInteger(d) && d >= 1))) {
+    throw new SpecError(
+      source,
+      'inputShape',
+      `must be a non-empty list of whole numbers >= 1 such as [1, 28, 28] (channels, height, width), got ${JSON.stringify(inputShape)}`,
+    );
   }
   if (!Array.isArray(obj.layers) || obj.layers.length === 0) {
     throw new SpecError(source, 'layers', `must be a non-empty array of layers such as [{"type": "affine", "units": 50}]`);
@@ -58,8 +73,9 @@ export function parseSpec(json: unknown, source = 'spec'): NetworkSpec {
     return { ...(layer as Record<string, unknown>), type };
   });
   const loss = obj.loss ?? 'softmax-with-loss';
-  if (typeof loss !== 'string' || !(LOSS_TYPES as readonly string[]).includes(loss)) {
-    throw new SpecError(source, 'loss', `must be one of ${LOSS_TYPES.join(', ')}, got ${JSON.stringify(loss)}`);
+  const losses = opts.losses ?? builtinLosses();
+  if (typeof loss !== 'string' || !losses.has(loss)) {
+    throw new SpecError(source, 'loss', `must be one of ${losses.types().join(', ')}, got ${JSON.stringify(loss)}`);
   }
-  return { layers, loss: loss as LossType };
+  return { ...(inputShape === undefined ? {} : { inputShape: [...(inputShape as number[])] }), layers, loss };
 }

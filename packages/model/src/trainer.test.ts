@@ -131,8 +131,18 @@ describe('train', () => {
     expect(epochs.map((m) => m.iteration)).toEqual([3, 6]);
     expect(recorded.map((b) => b.length)).toEqual([100, 100, 50, 100, 100, 50]);
     const all = Array.from({ length: 250 }, (_, r) => r);
-    expect(recorded.slice(0, 3).flat().sort((a, b) => a - b)).toEqual(all);
-    expect(recorded.slice(3, 6).flat().sort((a, b) => a - b)).toEqual(all);
+    expect(
+      recorded
+        .slice(0, 3)
+        .flat()
+        .sort((a, b) => a - b),
+    ).toEqual(all);
+    expect(
+      recorded
+        .slice(3, 6)
+        .flat()
+        .sort((a, b) => a - b),
+    ).toEqual(all);
     // Shuffled, and differently in each pass.
     expect(recorded[0]!.slice(0, 10)).not.toEqual(all.slice(0, 10));
     expect(recorded[3]).not.toEqual(recorded[0]);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistSample, type MnistSample } from '@dlfs/datasets';
+import type { ForwardContext } from '@dlfs/core';
 import { builtinLayers, type Layer, type LayerDef, type LayerRegistry } from '@dlfs/layers';
 import { allocate, type DType, type Rng, Tensor } from '@dlfs/tensor';
 import { afterAll, beforeAll } from 'vitest';
@@ -130,9 +131,129 @@ export const recorder: LayerDef<Record<string, never>> = {
   },
 };
 
+/** What `shape-recorder` layers saw: the shape of every input. */
+export const shapesSeen: (readonly number[])[] = [];
+
+/** A plugin layer that passes its input through and records its shape. */
+export const shapeRecorder: LayerDef<Record<string, never>> = {
+  type: 'shape-recorder',
+  create(_config, { inputShape }): Layer {
+    return {
+      params: {},
+      grads: {},
+      outputShape: [...inputShape],
+      forward(x) {
+        shapesSeen.push(x.shape);
+        return x;
+      },
+      backward: (dout) => dout,
+    };
+  },
+};
+
+/**
+ * A plugin layer with state, like batch-norm (6.3) but simpler: y = x − μ + beta per feature,
+ * with μ the batch mean in training and the running mean (state, m = 0.9) in evaluation; the
+ * running mean is updated by training passes that allow it. dx = dout − mean(dout) in
+ * training, dout in evaluation; dbeta = Σ dout.
+ */
+export const runningCentre: LayerDef<Record<string, never>> = {
+  type: 'running-centre',
+  capabilities: { stateful: true },
+  create(_config, { inputShape, dtype = 'float64' }): Layer {
+    const width = inputShape.reduce((a, b) => a * b, 1);
+    const beta = new Tensor(allocate(dtype, width), [width]);
+    const dbeta = new Tensor(allocate(dtype, width), [width]);
+    const runningMean = new Tensor(allocate(dtype, width), [width]);
+    let train = false;
+    return {
+      params: { beta },
+      grads: { beta: dbeta },
+      state: { runningMean },
+      outputShape: [...inputShape],
+      forward(x, ctx?: ForwardContext) {
+        train = ctx?.train ?? false;
+        const rows = x.shape[0]!;
+        const mu = new Float64Array(width);
+        for (let i = 0; i < x.size; i++) mu[i % width] = mu[i % width]! + x.data[i]! / rows;
+        const centre = train ? mu : runningMean.data;
+        const y = new Tensor(allocate(x.dtype, x.size), x.shape);
+        for (let i = 0; i < x.size; i++) y.data[i] = x.data[i]! - centre[i % width]! + beta.data[i % width]!;
+        if (train && (ctx?.updateState ?? true)) for (let j = 0; j < width; j++) runningMean.data[j] = 0.9 * runningMean.data[j]! + 0.1 * mu[j]!;
+        return y;
+      },
+      backward(dout) {
+        const rows = dout.shape[0]!;
+        const meanDout = new Float64Array(width);
+        dbeta.data.fill(0);
+        for (let i = 0; i < dout.size; i++) {
+          meanDout[i % width] = meanDout[i % width]! + dout.data[i]! / rows;
+          dbeta.data[i % width] = dbeta.data[i % width]! + dout.data[i]!;
+        }
+        const dx = new Tensor(allocate(dout.dtype, dout.size), dout.shape);
+        for (let i = 0; i < dout.size; i++) dx.data[i] = dout.data[i]! - (train ? meanDout[i % width]! : 0);
+        return dx;
+      },
+    };
+  },
+};
+
+/** What `coin-mask` layers drew: one entry per training forward, the mask as 0/1. */
+export const masksDrawn: number[][] = [];
+
+/**
+ * A plugin layer with a random mask, like dropout (6.4.3): in training y = x ⊙ m / 0.5 with
+ * m ~ Bernoulli(0.5) per element from the pass's rng; in evaluation y = x.
+ */
+export const coinMask: LayerDef<Record<string, never>> = {
+  type: 'coin-mask',
+  capabilities: { random: true },
+  create(_config, { inputShape, rng: own }): Layer {
+    let mask: Float64Array | undefined;
+    let train = false;
+    return {
+      params: {},
+      grads: {},
+      outputShape: [...inputShape],
+      forward(x, ctx?: ForwardContext) {
+        train = ctx?.train ?? false;
+        const y = new Tensor(allocate(x.dtype, x.size), x.shape);
+        if (!train) {
+          y.data.set(x.data);
+          return y;
+        }
+        const rng = ctx?.rng ?? own;
+        mask = new Float64Array(x.size);
+        for (let i = 0; i < x.size; i++) {
+          mask[i] = rng.uniform() < 0.5 ? 2 : 0;
+          y.data[i] = x.data[i]! * mask[i]!;
+        }
+        masksDrawn.push(Array.from(mask, (m) => (m > 0 ? 1 : 0)));
+        return y;
+      },
+      backward(dout) {
+        const dx = new Tensor(allocate(dout.dtype, dout.size), dout.shape);
+        for (let i = 0; i < dout.size; i++) dx.data[i] = train ? dout.data[i]! * mask![i]! : dout.data[i]!;
+        return dx;
+      },
+    };
+  },
+};
+
+/** A ReLU under another name, declaring dead units like the built-in one. */
+export const leakyNever: LayerDef<Record<string, never>> = {
+  ...builtinLayers().get('relu'),
+  type: 'clamp-at-zero',
+} as LayerDef<Record<string, never>>;
+
 /** The built-in layers plus the test plugins. */
 export function testRegistry(): LayerRegistry {
   return builtinLayers().register(gain).register(nanAfter).register(recorder);
+}
+
+/** testRegistry() plus the plugins that exercise passes, state and capabilities. */
+export function passRegistry(): LayerRegistry {
+  return testRegistry().register(shapeRecorder).register(runningCentre).register(coinMask).register(leakyNever);
 }
 
 /** Every entry of every parameter, copied. */
