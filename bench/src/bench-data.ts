@@ -116,7 +116,8 @@ export function decodeBenchData(buf: Buffer, source = 'data'): BenchData {
     params[k] = f64(off, n);
     off += 8 * n;
   }
-  if (off !== buf.length) throw new Error(`${source}: ${buf.length} bytes, expected ${off} for ${rows} rows × ${cols} columns; run the bench again to rewrite it`);
+  if (off !== buf.length)
+    throw new Error(`${source}: ${buf.length} bytes, expected ${off} for ${rows} rows × ${cols} columns; run the bench again to rewrite it`);
   return { rows, cols, hidden, classes, x: f32(HEADER_BYTES, rows * cols), labels: i32(labelsAt, rows), params };
 }
 

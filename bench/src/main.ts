@@ -6,12 +6,12 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBenchData, writeBenchData } from './bench-data.js';
-import { type BenchContext, errorText } from './context.js';
+import { type Baseline, type BenchContext, errorText, openBaseline } from './context.js';
 import { machineInfo } from './machine.js';
 import { type Options, parseOptions, UsageError, USAGE } from './options.js';
 import { WorkerProcess } from './protocol.js';
 import { numpyEnv, probeNumpy, PYTHON_WORKER } from './python.js';
-import { computeVerdicts, csvTable, fmt, formatVerdicts, gradcheckTable, trainTable, type VerdictInput } from './report.js';
+import { computeVerdicts, csvTable, fmt, formatVerdicts, gradcheckTable, type MedianMin, trainTable, type VerdictInput } from './report.js';
 import type { BenchResults } from './results.js';
 import { benchCsv } from './sections/csv.js';
 import { benchGradcheck } from './sections/gradcheck.js';
@@ -19,9 +19,10 @@ import { benchTrain } from './sections/train.js';
 
 const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 
-function options(): Options {
+/** Runs `parse`, turning a UsageError into its message and exit code 2. */
+function usage<T>(parse: () => T): T {
   try {
-    return parseOptions(process.argv.slice(2), { out: join(benchRoot, 'results', 'latest.json'), cacheDir: join(benchRoot, '.cache'), python: process.env.PYTHON });
+    return parse();
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n`);
@@ -29,6 +30,19 @@ function options(): Options {
     }
     throw err;
   }
+}
+
+function options(): Options {
+  // Relative paths (--baseline) start where `pnpm bench` was typed, which pnpm passes as INIT_CWD.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  return usage(() =>
+    parseOptions(process.argv.slice(2), {
+      out: join(benchRoot, 'results', 'latest.json'),
+      cacheDir: join(benchRoot, '.cache'),
+      python: process.env.PYTHON,
+      cwd,
+    }),
+  );
 }
 
 async function numpyInfo(ctx: BenchContext): Promise<unknown> {
@@ -54,6 +68,8 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const dir = opts.baseline;
+  const baseline: Baseline | undefined = dir === undefined ? undefined : usage(() => openBaseline(dir, opts.only));
   const startedAt = new Date().toISOString();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const notes: string[] = [];
@@ -62,7 +78,11 @@ async function main(): Promise<number> {
   const { env, unset } = numpyEnv(process.env, opts.numpyThreads);
   machine.numpyEnvUnset = unset;
   if (Object.keys(unset).length > 0) {
-    notes.push(`Unset in the NumPy children only: ${Object.entries(unset).map(([k, v]) => `${k}=${v}`).join(', ')} (they slow a current NumPy); the kernel it ran is in machine.numpy.blasRuntime.`);
+    notes.push(
+      `Unset in the NumPy children only: ${Object.entries(unset)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')} (they slow a current NumPy); the kernel it ran is in machine.numpy.blasRuntime.`,
+    );
   }
   if (!numpy.ok) notes.push(`NumPy parts skipped: ${numpy.reason}.`);
 
@@ -70,7 +90,23 @@ async function main(): Promise<number> {
   log(`writing the benchmark data (the bundled MNIST sample, 0..1 pixels, and initial weights) to ${dataPath}`);
   const data = makeBenchData({ seed: opts.seed });
   writeBenchData(dataPath, data);
-  const ctx: BenchContext = { opts, dataPath, dataRows: data.rows, numpy, numpyEnv: env, numpyEnvDefaultThreads: numpyEnv().env, log, notes };
+  const ctx: BenchContext = {
+    opts,
+    dataPath,
+    dataRows: data.rows,
+    numpy,
+    numpyEnv: env,
+    numpyEnvDefaultThreads: numpyEnv().env,
+    log,
+    notes,
+    ...(baseline ? { baseline } : {}),
+  };
+  if (baseline) {
+    log(`baseline: ${baseline.revision} at ${baseline.dir}`);
+    notes.push(
+      `Baseline rows run ${baseline.dir}'s own bench/dist/worker.js and csv-load.js, so its bench/src/impl as well as its packages: a change to the bench's own step code shows in the comparison too.`,
+    );
+  }
   if (numpy.ok) {
     try {
       machine.numpy = await numpyInfo(ctx);
@@ -87,6 +123,7 @@ async function main(): Promise<number> {
     command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
     sections: opts.only,
     machine,
+    ...(baseline ? { baseline: { dir: baseline.dir, revision: baseline.revision, ...(baseline.commit ? { commit: baseline.commit } : {}) } } : {}),
     verdicts: [],
     notes,
   };
@@ -110,7 +147,14 @@ async function main(): Promise<number> {
   if (results.train) {
     const m = (id: string): number | undefined => results.train!.implementations.find((i) => i.id === id)?.summary?.median;
     const def = results.train.dlfsDefaultBackend;
-    input.train = { defaultBackend: def, dlfsDefault: m(`dlfs-${def}-f32`), dlfsJs: m('dlfs-js-f32'), numpyF64: m('numpy-f64'), numpyF32: m('numpy-f32'), tfjsWasm: m('tfjs-wasm') };
+    input.train = {
+      defaultBackend: def,
+      dlfsDefault: m(`dlfs-${def}-f32`),
+      dlfsJs: m('dlfs-js-f32'),
+      numpyF64: m('numpy-f64'),
+      numpyF32: m('numpy-f32'),
+      tfjsWasm: m('tfjs-wasm'),
+    };
   }
   if (results.csv) {
     const l = (id: string) => results.csv!.loaders.find((x) => x.id === id);
@@ -121,6 +165,28 @@ async function main(): Promise<number> {
       trainPeakRssMB: results.csv.trainRun.peakRssMB,
       trainIters: results.csv.trainRun.iters,
     };
+  }
+  if (baseline) {
+    input.baseline = { revision: baseline.revision };
+    const t = results.train;
+    if (t) {
+      const s = (id: string): MedianMin | undefined => t.implementations.find((i) => i.id === id)?.summary;
+      const def = t.dlfsDefaultBackend;
+      const baseDef = t.baselineDefaultBackend;
+      input.baseline.train = {
+        defaultBackend: def,
+        ...(baseDef === undefined ? {} : { baselineDefaultBackend: baseDef }),
+        dlfsDefault: s(`dlfs-${def}-f32`),
+        baselineDefault: baseDef === undefined ? undefined : s(`baseline-dlfs-${baseDef}-f32`),
+        dlfsJs: s('dlfs-js-f32'),
+        baselineJs: s('baseline-dlfs-js-f32'),
+      };
+    }
+    const c = results.csv;
+    if (c) {
+      const s = (id: string): MedianMin | undefined => c.loaders.find((l) => l.id === id)?.summary;
+      input.baseline.csv = { dlfs: s('dlfs-loadCsv'), baseline: s('baseline-dlfs-loadCsv') };
+    }
   }
   if (results.gradcheck) {
     input.gradcheck = { samples: results.gradcheck.samples, dlfsSeconds: results.gradcheck.implementations.find((i) => i.id === 'dlfs')?.summary?.median };
@@ -140,16 +206,25 @@ async function main(): Promise<number> {
   out.push(`dlfs bench, ${results.finishedAt}`);
   out.push(`machine: ${String(machine.cpu)}, ${String(machine.cores)} cores, Node ${process.version}, ${describeNumpy(machine.numpy)}`);
   out.push(`load average (1 min) ${fmt(load[0])} at start, ${fmt(loadEnd[0])} at end: on a shared machine the numbers are noisy; compare ratios from one run.`);
+  if (baseline) out.push(`baseline: ${baseline.revision} (${baseline.dir}), measured in this run, interleaved with the others`);
   if (results.train) {
     const t = results.train;
-    out.push('', `Training step: batch ${t.config.batchSize}, ${t.config.layers.join('-')}, weight std ${t.config.weightInitStd}, SGD lr ${t.config.lr}, ${t.config.samples} MNIST digits`);
-    out.push(`(sample with replacement + gather + forward + backward + update; ${t.config.rounds} interleaved round${t.config.rounds === 1 ? '' : 's'}, one process per implementation; min/max over rounds)`);
+    out.push(
+      '',
+      `Training step: batch ${t.config.batchSize}, ${t.config.layers.join('-')}, weight std ${t.config.weightInitStd}, SGD lr ${t.config.lr}, ${t.config.samples} MNIST digits`,
+    );
+    out.push(
+      `(sample with replacement + gather + forward + backward + update; ${t.config.rounds} interleaved round${t.config.rounds === 1 ? '' : 's'}, one process per implementation; min/max over rounds)`,
+    );
     out.push(trainTable(t));
     for (const i of t.implementations) if (i.status !== 'ok') note(i.status === 'error' ? errors : notes, i.label, i.note, i.status);
   }
   if (results.csv) {
     const c = results.csv;
-    out.push('', `CSV loading: ${c.file.rows} × 785 Kaggle-format train.csv, ${fmt(c.file.bytes / 1e6, 3)} MB (fresh process per load; peak RSS of the whole process)`);
+    out.push(
+      '',
+      `CSV loading: ${c.file.rows} × 785 Kaggle-format train.csv, ${fmt(c.file.bytes / 1e6, 3)} MB (fresh process per load; peak RSS of the whole process)`,
+    );
     out.push(csvTable(c));
     for (const l of c.loaders) if (l.status !== 'ok') note(l.status === 'error' ? errors : notes, l.label, l.note, l.status);
     if (c.trainRun.status !== 'ok') note(c.trainRun.status === 'error' ? errors : notes, 'dlfs train run', c.trainRun.note, c.trainRun.status);

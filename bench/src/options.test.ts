@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions, UsageError } from './options.js';
+import { parseOptions, USAGE, UsageError } from './options.js';
 
 const defaults = { out: '/tmp/latest.json', cacheDir: '/tmp/cache' };
 
@@ -12,6 +12,7 @@ describe('parseOptions', () => {
     expect(o.numpyThreads).toBe(1);
     expect(o.python).toBe('python3');
     expect(o.out).toBe('/tmp/latest.json');
+    expect(o.baseline).toBeUndefined();
   });
   it('reads --only, --rounds, --iters and --impl lists', () => {
     const o = parseOptions(['--only', 'gradcheck,train', '--rounds', '3', '--iters', '50', '--impl', 'dlfs,numpy-f64'], defaults);
@@ -25,5 +26,18 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--rounds', '0'], defaults)).toThrow(/--rounds must be a whole number >= 1/);
     expect(() => parseOptions(['--iters', '2.5'], defaults)).toThrow(UsageError);
     expect(() => parseOptions(['--fast'], defaults)).toThrow(UsageError);
+  });
+  it('reads --baseline DIR as an absolute path, relative ones from where pnpm bench was typed', () => {
+    expect(parseOptions(['--baseline', '../dlfs-baseline'], { ...defaults, cwd: '/work/main' }).baseline).toBe('/work/dlfs-baseline');
+    expect(parseOptions(['--baseline', '/work/baseline/'], defaults).baseline).toBe('/work/baseline');
+    expect(parseOptions(['--baseline', '/b', '--impl', 'dlfs,baseline'], defaults).impl).toEqual(['dlfs', 'baseline']);
+  });
+  it('rejects an empty --baseline and baseline rows without one', () => {
+    expect(() => parseOptions(['--baseline', ''], defaults)).toThrow(/--baseline needs a directory/);
+    expect(() => parseOptions(['--impl', 'dlfs,baseline'], defaults)).toThrow(/--impl baseline selects baseline rows, which need --baseline DIR/);
+    expect(() => parseOptions(['--impl', 'baseline-dlfs-js'], defaults)).toThrow(UsageError);
+  });
+  it('documents --baseline in the help text', () => {
+    expect(USAGE).toMatch(/--baseline DIR .*\n.*pnpm install &&/);
   });
 });

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BASELINE_TOLERANCE } from './report.js';
 
 export const SECTIONS = ['train', 'csv', 'gradcheck'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -25,6 +27,11 @@ export interface Options {
   seed: number;
   out: string;
   cacheDir: string;
+  /**
+   * Absolute path of another checkout of this repository, at an older commit, installed and
+   * built: its dlfs runs beside this tree's in the train and csv sections.
+   */
+  baseline: string | undefined;
   help: boolean;
 }
 
@@ -45,7 +52,7 @@ Benchmarks dlfs against NumPy and TensorFlow.js: the chapter-5 training step (ba
   --warmup N             warm-up iterations, at least (default 30)
   --warmup-ms MS         warm-up time, at least (default 1000)
   --impl LIST            only training implementations whose id starts with one of these,
-                         e.g. dlfs,numpy-f64,tfjs-wasm
+                         e.g. dlfs,numpy-f64,tfjs-wasm; 'baseline' takes the --baseline rows
   --csv-rounds N         loads of the CSV per loader, interleaved (default 2)
   --train-iters N        iterations of the 'dlfs train' run whose memory is measured (default 200)
   --gradcheck-rounds N   gradient checks per implementation, interleaved (default 3)
@@ -55,6 +62,12 @@ Benchmarks dlfs against NumPy and TensorFlow.js: the chapter-5 training step (ba
   --seed N               seeds the initial weights (default 0)
   --out FILE             results JSON (default bench/results/latest.json)
   --cache-dir DIR        where the data file and the generated train.csv live (default bench/.cache)
+  --baseline DIR         also measure DIR's dlfs: DIR is another checkout of this repository
+                         (e.g. an older commit), installed and built there (pnpm install &&
+                         pnpm build). Adds training rows baseline-dlfs-<backend>-<f32|f64>
+                         (run by DIR's own bench worker) and the loader baseline-dlfs-loadCsv,
+                         interleaved with the others, and verdicts that this tree's step and
+                         loadCsv take ≤ ${BASELINE_TOLERANCE}× DIR's median time. See bench/README.md.
   -h, --help             this text
 `;
 
@@ -74,40 +87,53 @@ function list(value: string | undefined): string[] | undefined {
   return items.length === 0 ? undefined : items;
 }
 
-export function parseOptions(argv: readonly string[], defaults: { out: string; cacheDir: string; python?: string }): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        only: { type: 'string', multiple: true },
-        rounds: { type: 'string' },
-        iters: { type: 'string' },
-        'round-ms': { type: 'string' },
-        warmup: { type: 'string' },
-        'warmup-ms': { type: 'string' },
-        impl: { type: 'string', multiple: true },
-        'csv-rounds': { type: 'string' },
-        'train-iters': { type: 'string' },
-        'gradcheck-rounds': { type: 'string' },
-        python: { type: 'string' },
-        'numpy-threads': { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+/**
+ * `defaults.cwd` is where relative --baseline paths start: the directory `pnpm bench` was typed
+ * in (pnpm's INIT_CWD), which is not the script's own directory when run from a package.
+ */
+export function parseOptions(argv: readonly string[], defaults: { out: string; cacheDir: string; python?: string; cwd?: string }): Options {
+  const { values } = (() => {
+    try {
+      return parseArgs({
+        args: [...argv],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          only: { type: 'string', multiple: true },
+          rounds: { type: 'string' },
+          iters: { type: 'string' },
+          'round-ms': { type: 'string' },
+          warmup: { type: 'string' },
+          'warmup-ms': { type: 'string' },
+          impl: { type: 'string', multiple: true },
+          'csv-rounds': { type: 'string' },
+          'train-iters': { type: 'string' },
+          'gradcheck-rounds': { type: 'string' },
+          python: { type: 'string' },
+          'numpy-threads': { type: 'string' },
+          seed: { type: 'string' },
+          out: { type: 'string' },
+          'cache-dir': { type: 'string' },
+          baseline: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+    }
+  })();
   const only = (values.only ?? []).flatMap((v) => list(v) ?? []);
   for (const s of only) {
     if (!(SECTIONS as readonly string[]).includes(s)) throw new UsageError(`--only takes ${SECTIONS.join(', ')}; got ${JSON.stringify(s)}`);
   }
   const impl = (values.impl ?? []).flatMap((v) => list(v) ?? []);
+  if (values.baseline !== undefined && values.baseline.trim() === '')
+    throw new UsageError('--baseline needs a directory: the root of another checkout of this repository');
+  const baselinePattern = impl.find((p) => p === 'baseline' || p.startsWith('baseline-'));
+  if (baselinePattern !== undefined && values.baseline === undefined) {
+    throw new UsageError(`--impl ${baselinePattern} selects baseline rows, which need --baseline DIR (another checkout of this repository, built)`);
+  }
+  const cwd = defaults.cwd ?? process.cwd();
   return {
     only: only.length === 0 ? [...SECTIONS] : SECTIONS.filter((s) => only.includes(s)),
     rounds: count('rounds', values.rounds, 7),
@@ -125,6 +151,7 @@ export function parseOptions(argv: readonly string[], defaults: { out: string; c
     seed: count('seed', values.seed, 0, 0),
     out: values.out ?? defaults.out,
     cacheDir: values['cache-dir'] ?? defaults.cacheDir,
+    baseline: values.baseline === undefined ? undefined : resolve(cwd, values.baseline),
     help: values.help ?? false,
   };
 }

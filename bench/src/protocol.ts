@@ -46,7 +46,7 @@ export class WorkerProcess {
       let msg: unknown;
       try {
         msg = JSON.parse(line.slice(MARK.length));
-      } catch (err) {
+      } catch {
         w.reject(new Error(`${label}: unreadable answer ${line.slice(0, 200)}`));
         return;
       }
@@ -96,7 +96,12 @@ export class WorkerProcess {
 }
 
 /** Runs a command to its end and returns the marked answer it printed (for one-shot children). */
-export function runOnce<T>(label: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ reply: T; wallMs: number; stderr: string }> {
+export function runOnce<T>(
+  label: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ reply: T; wallMs: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,7 +115,9 @@ export function runOnce<T>(label: string, command: string, args: readonly string
       const line = out.split('\n').find((l) => l.startsWith(MARK));
       if (code !== 0 || line === undefined) {
         const tail = err.trim().split('\n').slice(-15).join('\n');
-        reject(new Error(`${label}: ${command} exited with ${signal ?? `code ${code}`}${line === undefined ? ' without an answer' : ''}${tail ? `\n${tail}` : ''}`));
+        reject(
+          new Error(`${label}: ${command} exited with ${signal ?? `code ${code}`}${line === undefined ? ' without an answer' : ''}${tail ? `\n${tail}` : ''}`),
+        );
         return;
       }
       resolve({ reply: JSON.parse(line.slice(MARK.length)) as T, wallMs, stderr: err });

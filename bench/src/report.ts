@@ -1,5 +1,13 @@
 import type { CsvSection, GradcheckSection, TrainImplResult, TrainSection, Verdict, VerdictStatus } from './results.js';
-import { ratio } from './stats.js';
+import { ratio, type Summary } from './stats.js';
+
+/**
+ * How much slower than the --baseline checkout still counts as "no slower": medians of
+ * interleaved rounds on a shared 2-core machine move by a few percent from run to run, so a
+ * limit of exactly 1× would fail on noise about half the time when nothing changed.
+ */
+export const BASELINE_TOLERANCE = 1.05;
+const allowance = `${Math.round((BASELINE_TOLERANCE - 1) * 100)}%`;
 
 /** A plain-text table: the first column left-aligned, the rest right-aligned. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -27,49 +35,79 @@ export function fmtRatio(v: number | undefined): string {
   return v === undefined ? '-' : `${fmt(v, 3)}×`;
 }
 
-/** Fills in each implementation's ratios against NumPy float64 and float32. */
+/**
+ * Fills in each implementation's ratios against NumPy float64 and float32, and each dlfs row's
+ * against the baseline row of the same backend and dtype (`dlfs-wasm-f32` / `baseline-dlfs-wasm-f32`).
+ */
 export function addRatios(impls: TrainImplResult[]): void {
-  const np64 = impls.find((i) => i.id === 'numpy-f64')?.summary?.median;
-  const np32 = impls.find((i) => i.id === 'numpy-f32')?.summary?.median;
+  const median = (id: string): number | undefined => impls.find((i) => i.id === id)?.summary?.median;
+  const np64 = median('numpy-f64');
+  const np32 = median('numpy-f32');
   for (const i of impls) {
     const m = i.summary?.median;
     const r64 = ratio(m, np64);
     const r32 = ratio(m, np32);
     if (r64 !== undefined) i.vsNumpyF64 = r64;
     if (r32 !== undefined) i.vsNumpyF32 = r32;
+    const rb = i.family === 'dlfs' ? ratio(m, median(`baseline-${i.id}`)) : undefined;
+    if (rb !== undefined) i.vsBaseline = rb;
   }
 }
 
+/** The training table; with --baseline rows, a last column compares each dlfs row with its baseline row. */
 export function trainTable(section: TrainSection): string {
-  const rows = section.implementations.map((i) =>
-    i.status === 'ok' && i.summary
-      ? [i.label, String(i.itersPerRound ?? '-'), fmt(i.summary.median), fmt(i.summary.min), fmt(i.summary.max), fmtRatio(i.vsNumpyF64), fmtRatio(i.vsNumpyF32)]
-      : [i.label, i.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', '', ''],
-  );
-  return formatTable(['implementation', 'iters/round', 'median ms/iter', 'min', 'max', '× NumPy f64', '× NumPy f32'], rows);
+  const withBaseline = section.implementations.some((i) => i.family === 'baseline');
+  const rows = section.implementations.map((i) => {
+    const cells =
+      i.status === 'ok' && i.summary
+        ? [
+            i.label,
+            String(i.itersPerRound ?? '-'),
+            fmt(i.summary.median),
+            fmt(i.summary.min),
+            fmt(i.summary.max),
+            fmtRatio(i.vsNumpyF64),
+            fmtRatio(i.vsNumpyF32),
+          ]
+        : [i.label, i.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', '', ''];
+    return withBaseline ? [...cells, i.family === 'dlfs' && i.status === 'ok' ? fmtRatio(i.vsBaseline) : ''] : cells;
+  });
+  const headers = ['implementation', 'iters/round', 'median ms/iter', 'min', 'max', '× NumPy f64', '× NumPy f32'];
+  return formatTable(withBaseline ? [...headers, '× baseline'] : headers, rows);
 }
 
+/** The CSV table; with the --baseline loader, a last column compares dlfs loadCsv with it. */
 export function csvTable(section: CsvSection): string {
   const numpy = section.loaders.find((l) => l.id === 'numpy-loadtxt')?.summary?.median;
-  const rows = section.loaders.map((l) =>
-    l.status === 'ok' && l.summary
-      ? [l.label, fmt(l.summary.median), fmt(l.summary.min), fmt(l.summary.max), fmt(l.peakRssMB, 4), fmtRatio(ratio(l.summary.median, numpy))]
-      : [l.label, l.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
-  );
+  const withBaseline = section.loaders.some((l) => l.id === 'baseline-dlfs-loadCsv');
+  const rows = section.loaders.map((l) => {
+    const cells =
+      l.status === 'ok' && l.summary
+        ? [l.label, fmt(l.summary.median), fmt(l.summary.min), fmt(l.summary.max), fmt(l.peakRssMB, 4), fmtRatio(ratio(l.summary.median, numpy))]
+        : [l.label, l.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''];
+    return withBaseline ? [...cells, l.id === 'dlfs-loadCsv' && l.status === 'ok' ? fmtRatio(section.baselineRatio) : ''] : cells;
+  });
   const t = section.trainRun;
   rows.push(
     t.status === 'ok'
       ? [`dlfs train --data FILE --iters ${t.iters} (whole CLI run)`, fmt(t.wallSeconds), '', '', fmt(t.peakRssMB, 4), '']
       : [`dlfs train --iters ${t.iters}`, t.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
   );
-  return formatTable(['loader', 'median s', 'min s', 'max s', 'peak RSS MB', '× loadtxt'], rows);
+  const headers = ['loader', 'median s', 'min s', 'max s', 'peak RSS MB', '× loadtxt'];
+  return formatTable(withBaseline ? [...headers, '× baseline'] : headers, rows);
 }
 
 export function gradcheckTable(section: GradcheckSection): string {
   const keys = ['W1', 'b1', 'W2', 'b2'];
   const rows = section.implementations.map((g) =>
     g.status === 'ok' && g.summary
-      ? [g.label, fmt(g.summary.median), fmt(g.summary.min), fmt(g.summary.max), ...keys.map((k) => (g.meanAbsDiff?.[k] === undefined ? '-' : g.meanAbsDiff[k]!.toExponential(1)))]
+      ? [
+          g.label,
+          fmt(g.summary.median),
+          fmt(g.summary.min),
+          fmt(g.summary.max),
+          ...keys.map((k) => (g.meanAbsDiff?.[k] === undefined ? '-' : g.meanAbsDiff[k]!.toExponential(1))),
+        ]
       : [g.label, g.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', '', '', ''],
   );
   return formatTable(['implementation', 'median s', 'min s', 'max s', ...keys.map((k) => `${k} mean|diff|`)], rows);
@@ -89,7 +127,24 @@ export interface VerdictInput {
   };
   csv?: { dlfsSeconds?: number; numpySeconds?: number; dlfsPeakRssMB?: number; trainPeakRssMB?: number; trainIters: number };
   gradcheck?: { dlfsSeconds?: number; samples: number };
+  /** Set by --baseline: this tree's rows and the baseline checkout's, each as median and min. */
+  baseline?: {
+    /** Its short commit, or its directory's name. */
+    revision: string;
+    train?: {
+      defaultBackend: string;
+      /** The baseline's own default backend; its float32 row is what this tree's default is held to. */
+      baselineDefaultBackend?: string;
+      dlfsDefault?: MedianMin;
+      baselineDefault?: MedianMin;
+      dlfsJs?: MedianMin;
+      baselineJs?: MedianMin;
+    };
+    csv?: { dlfs?: MedianMin; baseline?: MedianMin };
+  };
 }
+
+export type MedianMin = Pick<Summary, 'median' | 'min'>;
 
 function verdict(
   id: string,
@@ -106,6 +161,87 @@ function verdict(
 }
 
 const ms = (v: number | undefined): string => `${fmt(v)} ms`;
+const seconds = (v: number | undefined): string => `${fmt(v)} s`;
+
+/**
+ * This tree against the baseline: PASS when the median ratio is ≤ BASELINE_TOLERANCE. The
+ * ratio of the minimums, less sensitive to a busy neighbour, is reported beside it (byMin).
+ */
+function vsBaseline(
+  id: string,
+  kind: Verdict['kind'],
+  target: string,
+  current: MedianMin | undefined,
+  baseline: MedianMin | undefined,
+  unit: (v: number | undefined) => string,
+  missing: string,
+): Verdict {
+  const byMin = ratio(current?.min, baseline?.min);
+  const v = verdict(
+    id,
+    kind,
+    target,
+    BASELINE_TOLERANCE,
+    ratio(current?.median, baseline?.median),
+    (r) => r <= BASELINE_TOLERANCE,
+    (r) =>
+      `${fmt(r)}× by median (${unit(current?.median)} vs ${unit(baseline?.median)}); ${fmtRatio(byMin)} by min (${unit(current?.min)} vs ${unit(baseline?.min)})`,
+    missing,
+  );
+  if (v.status !== 'SKIP' && byMin !== undefined) v.byMin = byMin;
+  return v;
+}
+
+function trainVsBaseline(b: NonNullable<VerdictInput['baseline']>): Verdict[] {
+  const t = b.train;
+  if (t === undefined) return [];
+  const at = `at baseline ${b.revision}`;
+  const def = `dlfs ${t.defaultBackend} float32`;
+  const baseDef = t.baselineDefaultBackend === undefined ? `dlfs ${at}` : `dlfs ${t.baselineDefaultBackend} float32 ${at}`;
+  const out = [
+    vsBaseline(
+      'train-vs-baseline',
+      'target',
+      `${def} takes ≤ ${BASELINE_TOLERANCE}× the time per iteration of ${baseDef} (${allowance} for noise on a shared machine)`,
+      t.dlfsDefault,
+      t.baselineDefault,
+      ms,
+      t.dlfsDefault === undefined ? `${def} was not measured` : `${baseDef} was not measured`,
+    ),
+  ];
+  // With 'js' the default on both sides, this would repeat the verdict above.
+  if (t.defaultBackend !== 'js' || t.baselineDefaultBackend !== 'js') {
+    out.push(
+      vsBaseline(
+        'js-vs-baseline',
+        'info',
+        `dlfs js float32 (plain TypeScript) takes ≤ ${BASELINE_TOLERANCE}× the time per iteration of dlfs js float32 ${at}`,
+        t.dlfsJs,
+        t.baselineJs,
+        ms,
+        t.dlfsJs === undefined ? 'dlfs js float32 was not measured' : `dlfs js float32 ${at} was not measured`,
+      ),
+    );
+  }
+  return out;
+}
+
+function csvVsBaseline(b: NonNullable<VerdictInput['baseline']>): Verdict[] {
+  const c = b.csv;
+  if (c === undefined) return [];
+  const at = `at baseline ${b.revision}`;
+  return [
+    vsBaseline(
+      'csv-load-vs-baseline',
+      'target',
+      `dlfs loadCsv takes ≤ ${BASELINE_TOLERANCE}× the time of loadCsv ${at} on the Kaggle-size train.csv (${allowance} for noise on a shared machine)`,
+      c.dlfs,
+      c.baseline,
+      seconds,
+      c.dlfs === undefined ? 'dlfs loadCsv was not measured' : `loadCsv ${at} was not measured`,
+    ),
+  ];
+}
 
 /** Every verdict, computed from ratios measured in this run (no figure is fixed in advance). */
 export function computeVerdicts(input: VerdictInput): Verdict[] {
@@ -156,6 +292,7 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
       ),
     );
   }
+  if (input.baseline) out.push(...trainVsBaseline(input.baseline));
   const c = input.csv;
   if (c) {
     out.push(
@@ -191,6 +328,7 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
       ),
     );
   }
+  if (input.baseline) out.push(...csvVsBaseline(input.baseline));
   const g = input.gradcheck;
   if (g) {
     out.push(

@@ -5,10 +5,11 @@ export type Status = 'ok' | 'skipped' | 'error';
 
 /** One implementation of the training step, measured over interleaved rounds. */
 export interface TrainImplResult {
-  /** 'dlfs-js-f32', 'numpy-f64', 'tfjs-wasm' */
+  /** 'dlfs-js-f32', 'numpy-f64', 'tfjs-wasm', 'baseline-dlfs-wasm-f32' */
   id: string;
   label: string;
-  family: 'dlfs' | 'numpy' | 'tfjs';
+  /** 'baseline': the dlfs of the --baseline checkout, run by that checkout's own bench worker. */
+  family: 'dlfs' | 'numpy' | 'tfjs' | 'baseline';
   backend: string;
   dtype: 'float32' | 'float64';
   status: Status;
@@ -22,6 +23,8 @@ export interface TrainImplResult {
   /** median / NumPy float64's median (below 1: faster). */
   vsNumpyF64?: number;
   vsNumpyF32?: number;
+  /** For a dlfs row: median / the median of the baseline row of the same backend and dtype. */
+  vsBaseline?: number;
   /** Its step on the check rows (see TrainSection.check) and the largest relative difference from the reference. */
   check?: { loss0: number; loss1: number; gradL1: Record<string, number>; maxRelDiff: number };
   /** Steps taken in all, warm-up included. */
@@ -37,11 +40,14 @@ export interface TrainSection {
   config: { batchSize: number; layers: number[]; weightInitStd: number; optimizer: string; lr: number; samples: number; rounds: number };
   dlfsDefaultBackend: string;
   dlfsBackends: string[];
+  /** What the --baseline checkout's dlfs offered (its own probe). */
+  baselineDefaultBackend?: string;
+  baselineBackends?: string[];
   implementations: TrainImplResult[];
 }
 
 export interface LoaderResult {
-  id: 'dlfs-loadCsv' | 'numpy-loadtxt';
+  id: 'dlfs-loadCsv' | 'baseline-dlfs-loadCsv' | 'numpy-loadtxt';
   label: string;
   status: Status;
   note?: string;
@@ -61,6 +67,8 @@ export interface CsvSection {
   loaders: LoaderResult[];
   /** median dlfs / median numpy */
   loadRatio?: number;
+  /** median dlfs / median of the --baseline checkout's loadCsv */
+  baselineRatio?: number;
   trainRun: { status: Status; note?: string; command?: string; iters: number; wallSeconds?: number; peakRssMB?: number; exitCode?: number };
 }
 
@@ -95,6 +103,8 @@ export interface Verdict {
   measured: string;
   value?: number;
   limit: number;
+  /** For a comparison with --baseline: the same ratio from the rounds' minimums (value is the medians'). */
+  byMin?: number;
 }
 
 export interface BenchResults {
@@ -104,6 +114,8 @@ export interface BenchResults {
   command: string;
   sections: Section[];
   machine: Record<string, unknown>;
+  /** The --baseline checkout the baseline rows came from. */
+  baseline?: { dir: string; revision: string; commit?: string };
   train?: TrainSection;
   csv?: CsvSection;
   gradcheck?: GradcheckSection;

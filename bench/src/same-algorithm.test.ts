@@ -86,7 +86,7 @@ describe('dlfs on each backend computes the same step', () => {
   });
 });
 
-describe('NumPy (the book\'s TwoLayerNet) computes the same step', () => {
+describe("NumPy (the book's TwoLayerNet) computes the same step", () => {
   // The book's cross_entropy_error adds 1e-7 inside the log: about 1e-7 / y per row, so ~1e-6 relative.
   it('in float64', async (ctx) => {
     if (!numpy.ok) ctx.skip(`NumPy is not available: ${numpy.reason}`);

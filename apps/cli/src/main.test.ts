@@ -22,7 +22,23 @@ describe('dlfs', () => {
 
   it('train --help shows the flags scripts rely on', () => {
     const r = dlfs(['train', '--help'], cwd);
-    for (const flag of ['--data', '--label', '--spec', '--optimizer', '--lr', '--batch', '--epochs', '--iters', '--val', '--scale', '--seed', '--out', '--metrics', '--json', '--plugin']) {
+    for (const flag of [
+      '--data',
+      '--label',
+      '--spec',
+      '--optimizer',
+      '--lr',
+      '--batch',
+      '--epochs',
+      '--iters',
+      '--val',
+      '--scale',
+      '--seed',
+      '--out',
+      '--metrics',
+      '--json',
+      '--plugin',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });

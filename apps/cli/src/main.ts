@@ -10,7 +10,8 @@ import { isUserError } from './errors.js';
 import { collect, fraction, init, oneOf, positiveInt, positiveNumber, seed } from './options.js';
 
 const SCALES = ['minmax', '255', 'none'] as const;
-const pluginOption = (): Option => new Option('--plugin <module>', 'load layer types from a module whose default export is an array of LayerDefs (repeatable)').argParser(collect).default([]);
+const pluginOption = (): Option =>
+  new Option('--plugin <module>', 'load layer types from a module whose default export is an array of LayerDefs (repeatable)').argParser(collect).default([]);
 const jsonOption = (): Option => new Option('--json', 'print a machine-readable summary on stdout').default(false);
 
 /** Runs the dlfs command line; returns the exit code. Errors in the user's input print one message, never a stack trace. */
@@ -28,20 +29,30 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('train')
-    .description('train the chapter-5 network (784-50-10, SGD lr 0.1, batch 100, 10,000 iterations) on a labelled CSV, or on the bundled MNIST sample without --data')
+    .description(
+      'train the chapter-5 network (784-50-10, SGD lr 0.1, batch 100, 10,000 iterations) on a labelled CSV, or on the bundled MNIST sample without --data',
+    )
     .option('--data <file>', 'training CSV with a header row (Kaggle train.csv: label,pixel0..pixel783); default: the bundled MNIST sample')
     .option('--label <name>', 'name of the label column, anywhere in the row', 'label')
     .option('--spec <file>', 'network spec JSON: {"layers": [{"type": "affine", "units": 50}, ...], "loss": "softmax-with-loss"}')
     .addOption(new Option('--hidden <n>', 'hidden units of the default network').argParser(positiveInt('--hidden')).default(TRAIN_DEFAULTS.hidden))
-    .addOption(new Option('--init <std|xavier|he>', 'initial weight scale of affine layers (default 0.01, as the book)').argParser(init))
+    .addOption(new Option('--init <std|xavier|he>', 'initial weight scale of every layer with weights (affine; default 0.01, as the book)').argParser(init))
     .option('--optimizer <name>', 'sgd, momentum, nesterov, adagrad, rmsprop or adam', TRAIN_DEFAULTS.optimizer)
     .addOption(new Option('--lr <n>', 'learning rate (default 0.1 for sgd, the book default for the others)').argParser(positiveNumber('--lr')))
     .addOption(new Option('--batch <n>', 'rows per mini-batch').argParser(positiveInt('--batch')).default(TRAIN_DEFAULTS.batch))
     .addOption(new Option('--iters <n>', `iterations (default ${TRAIN_DEFAULTS.iters})`).argParser(positiveInt('--iters')))
     .addOption(new Option('--epochs <n>', 'whole passes over the training rows, instead of --iters').argParser(positiveInt('--epochs')))
-    .addOption(new Option('--sampling <mode>', 'replacement: random batches as the book; epoch: shuffled passes').argParser(oneOf('--sampling', ['replacement', 'epoch'] as const)).default('replacement'))
+    .addOption(
+      new Option('--sampling <mode>', 'replacement: random batches as the book; epoch: shuffled passes')
+        .argParser(oneOf('--sampling', ['replacement', 'epoch'] as const))
+        .default('replacement'),
+    )
     .addOption(new Option('--val <fraction>', 'fraction of rows held out for validation').argParser(fraction('--val')).default(TRAIN_DEFAULTS.val))
-    .addOption(new Option('--scale <how>', 'minmax (per feature, fitted on the training split), 255 (pixels), none').argParser(oneOf('--scale', SCALES)).default(TRAIN_DEFAULTS.scale))
+    .addOption(
+      new Option('--scale <how>', 'minmax (per feature, fitted on the training split), 255 (pixels), none')
+        .argParser(oneOf('--scale', SCALES))
+        .default(TRAIN_DEFAULTS.scale),
+    )
     .addOption(new Option('--seed <n>', 'seed of the split, the weights and the batches').argParser(seed('--seed')).default(TRAIN_DEFAULTS.seed))
     .option('--out <file>', 'where to save the model (written atomically)', TRAIN_DEFAULTS.out)
     .option('--metrics <file>', 'also write per-epoch metrics and timings as JSON')
@@ -67,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('evaluate')
     .description('accuracy of a saved model on a labelled CSV, overall and per class')
     .requiredOption('--model <file>', 'model file from dlfs train')
-    .requiredOption('--data <file>', 'labelled CSV with the training CSV\'s columns')
+    .requiredOption('--data <file>', "labelled CSV with the training CSV's columns")
     .option('--label <name>', 'name of the label column (default: the one the model was trained with)')
     .addOption(jsonOption())
     .addOption(pluginOption())
@@ -83,7 +94,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--label <name>', 'name of the label column', 'label')
     .addOption(new Option('--samples <n>', 'how many rows to check on').argParser(positiveInt('--samples')).default(3))
     .addOption(new Option('--scale <how>', 'minmax, 255 or none').argParser(oneOf('--scale', SCALES)).default('minmax'))
-    .addOption(new Option('--seed <n>', 'seed of the weights').argParser(seed('--seed')).default(0))
+    .addOption(new Option('--seed <n>', 'seed of the weights and of the pass replayed for every probe').argParser(seed('--seed')).default(0))
+    .addOption(
+      new Option('--mode <pass>', 'train: the training pass (dropout masks, batch statistics), eval: the evaluation pass; loss and gradients in the same one')
+        .argParser(oneOf('--mode', ['train', 'eval'] as const))
+        .default('train'),
+    )
     .addOption(jsonOption())
     .addOption(pluginOption())
     .action(async function (this: Command) {
@@ -105,7 +121,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--out <path>', 'directory to write into (with --resample: the train.csv file to write)')
     .addOption(new Option('--train-rows <n>', 'rows of train.csv').argParser(positiveInt('--train-rows')).default(8000))
     .addOption(new Option('--test-rows <n>', 'rows of test.csv').argParser(positiveInt('--test-rows')).default(2000))
-    .addOption(new Option('--resample <rows>', 'instead, write one Kaggle-size train.csv of this many rows drawn with replacement (42000 like Kaggle)').argParser(positiveInt('--resample')))
+    .addOption(
+      new Option('--resample <rows>', 'instead, write one Kaggle-size train.csv of this many rows drawn with replacement (42000 like Kaggle)').argParser(
+        positiveInt('--resample'),
+      ),
+    )
     .addOption(new Option('--seed <n>', 'seed of the order and the draws').argParser(seed('--seed')).default(0))
     .addOption(jsonOption())
     .action(async function (this: Command) {

@@ -21,7 +21,8 @@ export function positiveNumber(flag: string) {
 export function fraction(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`${flag} must be a fraction in [0, 1), such as 0.1, got "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1)
+      throw new UsageError(`${flag} must be a fraction in [0, 1), such as 0.1, got "${value}"`);
     return n;
   };
 }
@@ -45,7 +46,8 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
 export function init(value: string): number | 'xavier' | 'he' {
   if (value === 'xavier' || value === 'he') return value;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--init must be a standard deviation > 0 (such as 0.01), xavier or he, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--init must be a standard deviation > 0 (such as 0.01), xavier or he, got "${value}"`);
   return n;
 }
 

@@ -29,7 +29,9 @@ export class Progress {
     const val = m.valAccuracy === null ? '' : `  val acc ${m.valAccuracy.toFixed(4)}`;
     // On a terminal only every tenth epoch (and the first and last) stays on screen.
     if (this.live && m.epoch !== 1 && m.epoch % 10 !== 0 && m.epoch !== epochs) return;
-    this.stream.write(`epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}  iter ${m.iteration}  loss ${m.loss.toFixed(4)}  train acc ${m.trainAccuracy.toFixed(4)}${val}\n`);
+    this.stream.write(
+      `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}  iter ${m.iteration}  loss ${m.loss.toFixed(4)}  train acc ${m.trainAccuracy.toFixed(4)}${val}\n`,
+    );
   }
 
   message(text: string): void {
@@ -49,10 +51,21 @@ function thin(values: number[], n: number): number[] {
 export function plotHistory(history: EpochMetrics[], color: boolean, width = 60): string {
   if (history.length < 2) return '';
   const fmt = (x: number): string => x.toFixed(3).padStart(7);
-  const loss = thin(history.map((m) => m.loss), width);
-  const train = thin(history.map((m) => m.trainAccuracy), width);
+  const loss = thin(
+    history.map((m) => m.loss),
+    width,
+  );
+  const train = thin(
+    history.map((m) => m.trainAccuracy),
+    width,
+  );
   const hasVal = history.every((m) => m.valAccuracy !== null);
-  const val = hasVal ? thin(history.map((m) => m.valAccuracy!), width) : undefined;
+  const val = hasVal
+    ? thin(
+        history.map((m) => m.valAccuracy!),
+        width,
+      )
+    : undefined;
   let acc: string;
   if (val && color) {
     acc = `accuracy per epoch (train: default colour, validation: green)\n${asciichart.plot([train, val], { height: 8, format: fmt, colors: [asciichart.default, asciichart.green] })}`;

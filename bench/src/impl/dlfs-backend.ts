@@ -60,7 +60,14 @@ function namesIn(info: unknown): string[] {
   const o = info as Record<string, unknown>;
   for (const key of ['available', 'backends', 'names']) {
     const v = o[key];
-    if (Array.isArray(v)) return v.flatMap((x) => (typeof x === 'string' ? [x] : typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? [(x as { name: string }).name] : []));
+    if (Array.isArray(v))
+      return v.flatMap((x) =>
+        typeof x === 'string'
+          ? [x]
+          : typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string'
+            ? [(x as { name: string }).name]
+            : [],
+      );
     if (v !== null && typeof v === 'object') return Object.keys(v);
   }
   return [];

@@ -1,12 +1,12 @@
-import { BatchSampler, gatherLabels, gatherRows } from '@dlfs/data';
+import { gatherLabels, gatherRows } from '@dlfs/data';
 import { checkGradients } from '@dlfs/gradcheck';
 import { builtinLayers } from '@dlfs/layers';
-import { defaultSpec, Network } from '@dlfs/model';
+import { defaultSpec, Network, Trainer } from '@dlfs/model';
 import { SGD } from '@dlfs/optimizers';
 import { type DType, Rng, Tensor } from '@dlfs/tensor';
 import { type BenchData, PARAM_KEYS, type ParamKey } from '../bench-data.js';
 import { backendDetails, currentBackend, useBackend } from './dlfs-backend.js';
-import type { CheckResult, Trainer, TrainConfig } from './trainer.js';
+import type { CheckResult, Trainer as BenchTrainer, TrainConfig } from './trainer.js';
 
 /** The chapter-5 network with the data file's initial weights, in `dtype`. */
 function buildNetwork(data: BenchData, dtype: DType): Network {
@@ -27,14 +27,19 @@ function l1(t: Tensor): number {
   return s;
 }
 
+/** More iterations than any benchmark runs: the trainer's run never ends on its own. */
+const ENDLESS = 1_000_000_000;
+
 /**
- * dlfs: `network.gradient(x, t)` + `optimizer.update(params, grads)`, with a BatchSampler in
- * 'replacement' mode drawing and gathering each batch (the book's np.random.choice + x[mask]).
+ * dlfs: the library's own Trainer, stepped: each `step()` draws and gathers a batch with
+ * replacement (the book's np.random.choice + x[mask]), runs `network.gradient(x, t)` and
+ * `optimizer.update(params, grads)`, and does its bookkeeping (the batch accuracy, the epoch's
+ * end every rows / batch iterations) as `dlfs train` does.
  */
-export class DlfsTrainer implements Trainer {
+export class DlfsTrainer implements BenchTrainer {
   private readonly network: Network;
   private readonly optimizer: SGD;
-  private readonly sampler: BatchSampler;
+  private readonly trainer: Trainer;
   private readonly x: Tensor;
 
   private constructor(
@@ -46,7 +51,13 @@ export class DlfsTrainer implements Trainer {
     this.optimizer = new SGD({ lr: config.lr });
     // float64 runs get their own float64 copy of the digits once, as NumPy float64 does.
     this.x = new Tensor(data.x, [data.rows, data.cols]).astype(dtype);
-    this.sampler = new BatchSampler(this.x, data.labels, { batchSize: config.batchSize, mode: 'replacement', rng: new Rng(config.seed) });
+    this.trainer = new Trainer(this.network, { x: this.x, labels: data.labels }, undefined, {
+      optimizer: this.optimizer,
+      batchSize: config.batchSize,
+      iterations: ENDLESS,
+      sampling: 'replacement',
+      rng: new Rng(config.seed),
+    });
   }
 
   /** Switches @dlfs/tensor to `backend` first (when given): one backend per process. */
@@ -56,13 +67,8 @@ export class DlfsTrainer implements Trainer {
   }
 
   run(iters: number): number {
-    const { network, optimizer, sampler } = this;
     let loss = Number.NaN;
-    for (let i = 0; i < iters; i++) {
-      const batch = sampler.next();
-      loss = network.gradient(batch.x, batch.labels!);
-      optimizer.update(network.params, network.grads);
-    }
+    for (let i = 0; i < iters; i++) loss = this.trainer.step().loss;
     return loss;
   }
 

@@ -54,7 +54,9 @@ export class TfjsTrainer implements Trainer {
     this.x = tf.tensor2d(data.x, [data.rows, data.cols], 'float32');
     this.labels = tf.tensor1d(data.labels, 'int32');
     const shapes = paramShapes(data);
-    this.params = Object.fromEntries(PARAM_KEYS.map((k) => [k, tf.variable(tf.tensor(Float32Array.from(data.params[k]), shapes[k], 'float32'), true)])) as Params;
+    this.params = Object.fromEntries(
+      PARAM_KEYS.map((k) => [k, tf.variable(tf.tensor(Float32Array.from(data.params[k]), shapes[k], 'float32'), true)]),
+    ) as Params;
     this.rng = new Rng(config.seed);
     this.draws = new Int32Array(config.batchSize);
   }

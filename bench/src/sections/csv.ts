@@ -8,7 +8,7 @@ import { type BenchContext, CSV_LOADER, errorText } from '../context.js';
 import { runOnce } from '../protocol.js';
 import { PYTHON_WORKER } from '../python.js';
 import type { CsvSection, LoaderResult } from '../results.js';
-import { ratio, summarize } from '../stats.js';
+import { ratio, rotate, summarize } from '../stats.js';
 
 interface LoadReply {
   seconds: number;
@@ -70,8 +70,9 @@ function cliBin(): string {
 /**
  * CSV loading of a Kaggle-size train.csv (42,000 × 785): dlfs loadCsv against
  * numpy.loadtxt(delimiter=',', skiprows=1, dtype=float32), each in a fresh process (so that
- * peak RSS is the load's), runs interleaved; then the peak memory of a whole `dlfs train` run
- * on the file.
+ * peak RSS is the load's), runs interleaved, with the --baseline checkout's loadCsv (run by its
+ * own csv-load.js) among them when given; then the peak memory of a whole `dlfs train` run on
+ * the file.
  */
 export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
   const { opts, log } = ctx;
@@ -86,6 +87,12 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
     processSeconds: [],
     ...(ctx.numpy.ok ? {} : { note: ctx.numpy.reason }),
   };
+  const base = ctx.baseline;
+  const baseline: LoaderResult | undefined =
+    base === undefined
+      ? undefined
+      : { id: 'baseline-dlfs-loadCsv', label: `dlfs loadCsv (float32), baseline ${base.revision}`, status: 'ok', seconds: [], processSeconds: [] };
+  const loaders = baseline === undefined ? [dlfs, numpy] : [dlfs, baseline, numpy];
   const record = (l: LoaderResult, r: { reply: LoadReply; wallMs: number }): void => {
     l.seconds.push(r.reply.seconds);
     l.processSeconds.push(r.wallMs / 1000);
@@ -95,11 +102,12 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
     log(`CSV: ${l.id} ${r.reply.seconds.toFixed(2)} s, peak RSS ${kibToMB(r.reply.maxRssKiB).toFixed(0)} MB`);
   };
   for (let round = 0; round < opts.csvRounds; round++) {
-    const order = round % 2 === 0 ? [dlfs, numpy] : [numpy, dlfs];
-    for (const l of order) {
+    // Each round starts with another loader (with two: dlfs first, then NumPy first).
+    for (const l of rotate(loaders, round)) {
       if (l.status !== 'ok') continue;
       try {
         if (l === dlfs) record(l, await runOnce<LoadReply>(l.label, process.execPath, [CSV_LOADER, file.path]));
+        else if (l === baseline && base !== undefined) record(l, await runOnce<LoadReply>(l.label, process.execPath, [base.csvLoader, file.path]));
         else record(l, await runOnce<LoadReply>(l.label, opts.python, [PYTHON_WORKER, 'loadtxt', file.path], ctx.numpyEnv));
       } catch (err) {
         l.status = 'error';
@@ -107,7 +115,7 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
       }
     }
   }
-  for (const l of [dlfs, numpy]) if (l.status === 'ok' && l.seconds.length > 0) l.summary = summarize(l.seconds);
+  for (const l of loaders) if (l.status === 'ok' && l.seconds.length > 0) l.summary = summarize(l.seconds);
 
   const trainRun: CsvSection['trainRun'] = { status: 'ok', iters: opts.trainIters };
   const bin = cliBin();
@@ -127,7 +135,12 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
       if (r.maxRssKiB !== undefined) trainRun.peakRssMB = kibToMB(r.maxRssKiB);
       if (r.exitCode !== 0) {
         // The CLI's own last words come before /usr/bin/time's report.
-        const said = r.output.split(/\n\s*Command being timed:/)[0]!.trim().split('\n').slice(-3).join(' ');
+        const said = r.output
+          .split(/\n\s*Command being timed:/)[0]!
+          .trim()
+          .split('\n')
+          .slice(-3)
+          .join(' ');
         Object.assign(trainRun, { status: 'error', note: `dlfs train exited with ${r.exitCode}: ${said}` });
       }
     } catch (err) {
@@ -136,8 +149,10 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
       rmSync(out, { recursive: true, force: true });
     }
   }
-  const section: CsvSection = { file, loaders: [dlfs, numpy], trainRun };
+  const section: CsvSection = { file, loaders, trainRun };
   const r = ratio(dlfs.summary?.median, numpy.summary?.median);
   if (r !== undefined) section.loadRatio = r;
+  const rb = ratio(dlfs.summary?.median, baseline?.summary?.median);
+  if (rb !== undefined) section.baselineRatio = rb;
   return section;
 }

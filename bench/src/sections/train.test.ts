@@ -9,4 +9,9 @@ describe('--impl matching', () => {
     expect(matchesImpl('tfjs-wasm', 'tfjs-w')).toBe(false);
     expect(matchesImpl('dlfs-js-f64', 'dlfs-js-')).toBe(true);
   });
+  it("keeps the --baseline rows apart from this tree's: 'dlfs' takes none of them, 'baseline' all", () => {
+    expect(matchesImpl('baseline-dlfs-wasm-f32', 'dlfs')).toBe(false);
+    expect(matchesImpl('baseline-dlfs-wasm-f32', 'baseline')).toBe(true);
+    expect(matchesImpl('baseline-dlfs-js-f32', 'baseline-dlfs-js')).toBe(true);
+  });
 });

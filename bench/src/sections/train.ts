@@ -1,4 +1,4 @@
-import { type BenchContext, errorText, NODE_WORKER } from '../context.js';
+import { type Baseline, type BenchContext, errorText, NODE_WORKER } from '../context.js';
 import { Rng } from '@dlfs/tensor';
 import { readBenchData } from '../bench-data.js';
 import { DlfsTrainer } from '../impl/dlfs.js';
@@ -17,20 +17,58 @@ interface Impl {
   worker?: WorkerProcess;
 }
 
+/** What the --baseline checkout's own worker says its dlfs offers, or why it could not say. */
+type BaselineProbe = { ok: true; probe: BackendProbe } | { ok: false; reason: string };
+
 const short = (dtype: 'float32' | 'float64'): string => (dtype === 'float32' ? 'f32' : 'f64');
 
-function implementations(ctx: BenchContext, probe: BackendProbe): Impl[] {
+/** Every backend a probe found, its default first, each in float32 and float64. */
+function backendRows(probe: BackendProbe): { backend: string; dtype: 'float32' | 'float64'; isDefault: boolean }[] {
+  const backends = [probe.default, ...probe.available.filter((b) => b !== probe.default)];
+  return backends.flatMap((backend) => (['float32', 'float64'] as const).map((dtype) => ({ backend, dtype, isDefault: backend === probe.default })));
+}
+
+function implementations(ctx: BenchContext, probe: BackendProbe, baselineProbe: BaselineProbe | undefined): Impl[] {
   const node = (label: string): WorkerProcess => new WorkerProcess(label, process.execPath, [NODE_WORKER]);
   const common = { cmd: 'setup', data: ctx.dataPath, config: TRAIN_CONFIG };
   const impls: Impl[] = [];
-  const backends = [probe.default, ...probe.available.filter((b) => b !== probe.default)];
-  for (const backend of backends) {
-    for (const dtype of ['float32', 'float64'] as const) {
-      const label = `dlfs ${backend} ${dtype}${backend === probe.default ? ' (default backend)' : ''}`;
+  for (const { backend, dtype, isDefault } of backendRows(probe)) {
+    const label = `dlfs ${backend} ${dtype}${isDefault ? ' (default backend)' : ''}`;
+    impls.push({
+      result: { id: `dlfs-${backend}-${short(dtype)}`, label, family: 'dlfs', backend, dtype, status: 'ok', rounds: [] },
+      start: () => node(label),
+      setup: { ...common, impl: 'dlfs', backend: probe.switchable ? backend : undefined, dtype },
+    });
+  }
+  const base = ctx.baseline;
+  if (base !== undefined && baselineProbe !== undefined) {
+    // The baseline's own worker (same protocol) loads the baseline's node_modules, hence its dlfs.
+    const start = (label: string): WorkerProcess => new WorkerProcess(label, process.execPath, [base.worker]);
+    if (baselineProbe.ok) {
+      const p = baselineProbe.probe;
+      for (const { backend, dtype } of backendRows(p)) {
+        const label = `dlfs ${backend} ${dtype}, baseline ${base.revision}`;
+        impls.push({
+          result: { id: `baseline-dlfs-${backend}-${short(dtype)}`, label, family: 'baseline', backend, dtype, status: 'ok', rounds: [] },
+          start: () => start(label),
+          setup: { ...common, impl: 'dlfs', backend: p.switchable ? backend : undefined, dtype },
+        });
+      }
+    } else {
+      const label = `dlfs, baseline ${base.revision}`;
       impls.push({
-        result: { id: `dlfs-${backend}-${short(dtype)}`, label, family: 'dlfs', backend, dtype, status: 'ok', rounds: [] },
-        start: () => node(label),
-        setup: { ...common, impl: 'dlfs', backend: probe.switchable ? backend : undefined, dtype },
+        result: {
+          id: 'baseline-dlfs',
+          label,
+          family: 'baseline',
+          backend: 'unknown',
+          dtype: 'float32',
+          status: 'error',
+          note: baselineProbe.reason,
+          rounds: [],
+        },
+        start: () => start(label),
+        setup: {},
       });
     }
   }
@@ -68,6 +106,22 @@ export function matchesImpl(id: string, pattern: string): boolean {
   return id === pattern || id.startsWith(`${pattern}-`) || (pattern.endsWith('-') && id.startsWith(pattern));
 }
 
+async function probeBaseline(ctx: BenchContext, base: Baseline): Promise<BaselineProbe> {
+  const prober = new WorkerProcess(`baseline ${base.revision} backend probe`, process.execPath, [base.worker]);
+  try {
+    const probe = await prober.request<BackendProbe>({ cmd: 'probe' });
+    ctx.log(`baseline ${base.revision} (${base.dir}) dlfs backends: ${probe.available.join(', ')} (default ${probe.default})`);
+    return { ok: true, probe };
+  } catch (err) {
+    return {
+      ok: false,
+      reason: `${base.worker} did not say which backends its dlfs has (${errorText(err)}); is ${base.dir} built? (pnpm install && pnpm build there)`,
+    };
+  } finally {
+    await prober.close();
+  }
+}
+
 function fail(impl: Impl, err: unknown): void {
   impl.result.status = 'error';
   impl.result.note = errorText(err);
@@ -89,8 +143,9 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
   }
   log(`dlfs backends: ${probe.available.join(', ')} (default ${probe.default})${probe.switchable ? '' : '; @dlfs/tensor has no setBackend yet'}`);
   if (!probe.switchable) ctx.notes.push("@dlfs/tensor exports no setBackend/getBackend: only its plain TypeScript ('js') kernels were measured.");
+  const baselineProbe = ctx.baseline === undefined ? undefined : await probeBaseline(ctx, ctx.baseline);
 
-  const impls = implementations(ctx, probe);
+  const impls = implementations(ctx, probe, baselineProbe);
   const runnable = impls.filter((i) => i.result.status === 'ok');
   // Before anything is timed, every implementation takes one step on the same rows, and must
   // agree with dlfs's plain TypeScript float64 step: a row that computes something else is no comparison.
@@ -116,7 +171,8 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
         if (impl.result.family === 'numpy') {
           impl.result.info = await impl.worker.request({ cmd: 'info' });
           const threads = (impl.result.info as { blasRuntime?: { threads?: unknown } }).blasRuntime?.threads;
-          if (impl.result.id.endsWith('-mt') && typeof threads === 'number') impl.result.label = `NumPy ${impl.result.dtype} (${threads} BLAS threads, its default)`;
+          if (impl.result.id.endsWith('-mt') && typeof threads === 'number')
+            impl.result.label = `NumPy ${impl.result.dtype} (${threads} BLAS threads, its default)`;
         }
       } catch (err) {
         fail(impl, err);
@@ -161,9 +217,18 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
   addRatios(results);
   return {
     check: { rows: [...checkRows], reference },
-    config: { batchSize: TRAIN_CONFIG.batchSize, layers: [784, 50, 10], weightInitStd: 0.01, optimizer: 'SGD', lr: TRAIN_CONFIG.lr, samples: ctx.dataRows, rounds: opts.rounds },
+    config: {
+      batchSize: TRAIN_CONFIG.batchSize,
+      layers: [784, 50, 10],
+      weightInitStd: 0.01,
+      optimizer: 'SGD',
+      lr: TRAIN_CONFIG.lr,
+      samples: ctx.dataRows,
+      rounds: opts.rounds,
+    },
     dlfsDefaultBackend: probe.default,
     dlfsBackends: probe.available,
+    ...(baselineProbe?.ok ? { baselineDefaultBackend: baselineProbe.probe.default, baselineBackends: baselineProbe.probe.available } : {}),
     implementations: results,
   };
 }

@@ -35,7 +35,8 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<number> {
     process.stdout.write(`${JSON.stringify({ rows: labels.length, accuracy, perClass }, null, 2)}\n`);
   } else {
     process.stdout.write(`rows      ${labels.length}\naccuracy  ${accuracy.toFixed(4)}\n\nper class\n`);
-    for (const p of perClass) process.stdout.write(`  ${String(p.class).padEnd(8)} ${p.accuracy === null ? '   -  ' : p.accuracy.toFixed(4)}  (${p.rows} rows)\n`);
+    for (const p of perClass)
+      process.stdout.write(`  ${String(p.class).padEnd(8)} ${p.accuracy === null ? '   -  ' : p.accuracy.toFixed(4)}  (${p.rows} rows)\n`);
   }
   return 0;
 }

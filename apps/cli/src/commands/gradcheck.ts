@@ -14,14 +14,17 @@ export interface GradcheckFlags {
   samples: number;
   scale: ScalerType;
   seed: number;
+  mode: 'train' | 'eval';
   json: boolean;
   plugin: string[];
 }
 
 /**
  * 5.7.3: the network's backprop gradient against the numerical one on a few samples, in float64.
- * Every parameter's mean |difference| and largest relative error are printed; entries whose
- * finite step crossed a ReLU kink are counted and left out of the verdict.
+ * Loss and gradients are taken in the same pass (a training pass unless --mode eval), replayed
+ * exactly for every probe: the same random stream, state frozen. Every parameter's mean
+ * |difference| and largest relative error are printed; entries whose finite step crossed a ReLU
+ * kink are counted and left out of the verdict.
  */
 export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
@@ -45,7 +48,7 @@ export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
   });
   const x64 = x.astype('float64');
   const started = performance.now();
-  const report = checkGradients(network.gradientCheckTarget(x64, t));
+  const report = checkGradients(network.gradientCheckTarget(x64, t, { train: flags.mode === 'train', seed: flags.seed }));
   const seconds = (performance.now() - started) / 1000;
   if (flags.json) {
     const params = report.params.map((p) => ({
@@ -57,11 +60,19 @@ export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
       kinks: p.kinks,
       ok: p.ok,
     }));
-    process.stdout.write(`${JSON.stringify({ ok: report.ok, samples: flags.samples, seconds, tolerance: report.tolerance, params }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: report.ok, samples: flags.samples, mode: flags.mode, seconds, tolerance: report.tolerance, params }, null, 2)}\n`,
+    );
   } else {
-    process.stdout.write(`gradient check on ${flags.samples} sample${flags.samples === 1 ? '' : 's'} of ${flags.data ?? BUNDLED} (${seconds.toFixed(1)} s)\n`);
+    process.stdout.write(
+      `gradient check on ${flags.samples} sample${flags.samples === 1 ? '' : 's'} of ${flags.data ?? BUNDLED}, ${flags.mode === 'train' ? 'training' : 'evaluation'} pass (${seconds.toFixed(1)} s)\n`,
+    );
     process.stdout.write(`${report.summary}\n`);
-    process.stdout.write(report.ok ? `ok: backprop agrees with the numerical gradient (relative error <= ${report.tolerance} off the kinks)\n` : 'FAILED: backprop and the numerical gradient disagree\n');
+    process.stdout.write(
+      report.ok
+        ? `ok: backprop agrees with the numerical gradient (relative error <= ${report.tolerance} off the kinks)\n`
+        : 'FAILED: backprop and the numerical gradient disagree\n',
+    );
   }
   return report.ok ? 0 : 1;
 }

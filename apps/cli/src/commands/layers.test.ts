@@ -43,7 +43,10 @@ describe('dlfs layers and --plugin', () => {
 
   it('a plugin layer shows in layers, trains from --spec, is saved, and predicts with the plugin', () => {
     expect(dlfs(['layers', '--plugin', 'tanh.mjs'], dir).stdout).toMatch(/^tanh {2}hyperbolic tangent/m);
-    const t = dlfs(['train', '--data', 'kaggle/train.csv', '--spec', 'spec.json', '--plugin', 'tanh.mjs', '--iters', '100', '--out', 'tanh-model.json', '--json'], dir);
+    const t = dlfs(
+      ['train', '--data', 'kaggle/train.csv', '--spec', 'spec.json', '--plugin', 'tanh.mjs', '--iters', '100', '--out', 'tanh-model.json', '--json'],
+      dir,
+    );
     expect(t.code, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout).valAccuracy).toBeGreaterThan(0.5);
     const p = dlfs(['predict', '--model', 'tanh-model.json', '--data', 'kaggle/test.csv', '--plugin', 'tanh.mjs', '--out', 'sub.csv'], dir);

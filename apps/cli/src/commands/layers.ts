@@ -1,3 +1,4 @@
+import { describeConfig } from '@dlfs/core';
 import { loadRegistry } from '../plugins.js';
 
 export interface LayersFlags {
@@ -10,14 +11,22 @@ export async function layersCommand(flags: LayersFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
   const defs = registry.defs();
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(defs.map((d) => ({ type: d.type, description: d.description ?? '', config: d.configFields ?? {} })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        defs.map((d) => ({ type: d.type, description: d.description ?? '', config: describeConfig(d), capabilities: d.capabilities ?? {} })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   for (const def of defs) {
     process.stdout.write(`${def.type}${def.description ? `  ${def.description}` : ''}\n`);
-    const fields = Object.entries(def.configFields ?? {});
+    const fields = Object.entries(describeConfig(def));
     if (fields.length === 0) process.stdout.write('    (no config)\n');
     for (const [name, doc] of fields) process.stdout.write(`    ${name}: ${doc}\n`);
+    const caps = Object.entries(def.capabilities ?? {}).filter(([, v]) => v !== undefined && v !== false);
+    if (caps.length > 0) process.stdout.write(`    capabilities: ${caps.map(([k, v]) => (v === true ? k : `${k} (${String(v)})`)).join(', ')}\n`);
   }
   return 0;
 }

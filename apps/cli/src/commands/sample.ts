@@ -19,6 +19,11 @@ export async function sampleCommand(flags: SampleFlags): Promise<number> {
   }
   const files = await writeKaggleCsv(flags.out, { trainRows: flags.trainRows, testRows: flags.testRows, seed: flags.seed });
   if (flags.json) process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
-  else process.stdout.write(`wrote ${Object.values(files).filter((v) => typeof v === 'string').join(', ')}\n`);
+  else
+    process.stdout.write(
+      `wrote ${Object.values(files)
+        .filter((v) => typeof v === 'string')
+        .join(', ')}\n`,
+    );
   return 0;
 }

@@ -16,7 +16,9 @@ export async function scoreCommand(flags: ScoreFlags): Promise<number> {
     [submission, flags.submission],
   ] as const) {
     if (csv.featureNames.length !== 1 || csv.featureNames[0] !== 'ImageId') {
-      throw new InputError(`${path}: a submission and its answer key have exactly the columns ImageId,Label; found ${[...csv.featureNames, 'Label'].join(',')}`);
+      throw new InputError(
+        `${path}: a submission and its answer key have exactly the columns ImageId,Label; found ${[...csv.featureNames, 'Label'].join(',')}`,
+      );
     }
   }
   if (submission.rows !== answers.rows) {
@@ -25,7 +27,9 @@ export async function scoreCommand(flags: ScoreFlags): Promise<number> {
   let correct = 0;
   for (let i = 0; i < answers.rows; i++) {
     if (submission.x.data[i] !== answers.x.data[i]) {
-      throw new InputError(`${flags.submission}: line ${i + 2} has ImageId ${submission.x.data[i]} but ${flags.answers} has ${answers.x.data[i]} there; keep the ImageIds in order`);
+      throw new InputError(
+        `${flags.submission}: line ${i + 2} has ImageId ${submission.x.data[i]} but ${flags.answers} has ${answers.x.data[i]} there; keep the ImageIds in order`,
+      );
     }
     if (submission.labels![i] === answers.labels![i]) correct++;
   }

@@ -22,6 +22,8 @@ describe('dlfs train', () => {
     expect(summary.trainAccuracy).toBeGreaterThan(0.8);
     expect(summary.msPerIteration).toBeGreaterThan(0);
     expect(summary.trainingSeconds).toBeGreaterThan(0);
+    // Every float32 kernel of the chapter-5 run ran in WASM: no fallback to TypeScript.
+    expect(summary.kernels).toEqual({ backend: 'wasm', fallbacks: {} });
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.format).toBe('dlfs-model');
     expect(model.spec.layers).toEqual([{ type: 'affine', units: 50 }, { type: 'relu' }, { type: 'affine', units: 10 }]);
@@ -64,12 +66,32 @@ describe('dlfs train', () => {
     // Two classes a point's side of x + y = 1 decides; the label column comes second.
     const lines = ['x,kind,y'];
     for (let i = 0; i < 400; i++) {
-      const x = (i * 37) % 100 / 100;
-      const y = (i * 61) % 100 / 100;
+      const x = ((i * 37) % 100) / 100;
+      const y = ((i * 61) % 100) / 100;
       lines.push(`${x},${x + y > 1 ? 'above' : 'below'},${y}`);
     }
     writeFileSync(join(dir, 'points.csv'), `${lines.join('\n')}\n`);
-    const r = dlfs(['train', '--data', 'points.csv', '--label', 'kind', '--optimizer', 'adam', '--lr', '0.01', '--iters', '600', '--batch', '50', '--out', 'points.json', '--json'], dir);
+    const r = dlfs(
+      [
+        'train',
+        '--data',
+        'points.csv',
+        '--label',
+        'kind',
+        '--optimizer',
+        'adam',
+        '--lr',
+        '0.01',
+        '--iters',
+        '600',
+        '--batch',
+        '50',
+        '--out',
+        'points.json',
+        '--json',
+      ],
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).valAccuracy).toBeGreaterThan(0.9);
     const model = JSON.parse(readFileSync(join(dir, 'points.json'), 'utf8'));
@@ -79,7 +101,10 @@ describe('dlfs train', () => {
   });
 
   it('refuses a spec whose output does not fit the classes, naming the mismatch', () => {
-    writeFileSync(join(dir, 'spec12.json'), JSON.stringify({ layers: [{ type: 'affine', units: 20 }, { type: 'relu' }, { type: 'affine', units: 12 }], loss: 'softmax-with-loss' }));
+    writeFileSync(
+      join(dir, 'spec12.json'),
+      JSON.stringify({ layers: [{ type: 'affine', units: 20 }, { type: 'relu' }, { type: 'affine', units: 12 }], loss: 'softmax-with-loss' }),
+    );
     const r = dlfs(['train', '--data', 'kaggle/train.csv', '--spec', 'spec12.json', '--iters', '1'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/spec12\.json: layers\[2\]: the network ends with 12 outputs per sample but the data has 10 classes/);

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { createScaler, featureStats, gatherLabels, gatherRows, type ScalerType, trainValSplit } from '@dlfs/data';
-import { checkInputScale, defaultSpec, Network, type NetworkSpec, train, type TrainResult } from '@dlfs/model';
+import { createScaler, featureStats, type ScalerType, splitRows, trainValSplit } from '@dlfs/data';
+import type { LayerRegistry } from '@dlfs/layers';
+import { checkInputScale, defaultSpec, Network, type NetworkSpec, planRun, seedStreams, train, type TrainResult } from '@dlfs/model';
 import { saveModelFile, writeFileAtomic } from '@dlfs/model/node';
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { Rng } from '@dlfs/tensor';
+import { kernelStats, resetKernelStats, shapeSize } from '@dlfs/tensor';
 import { InputError, UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
 import { plotHistory, Progress } from '../report.js';
@@ -32,12 +33,31 @@ export interface TrainFlags {
 }
 
 /** The book's chapter-5 defaults (5.7.4): 784-50-10, SGD lr 0.1, batch 100, 10,000 iterations. */
-export const TRAIN_DEFAULTS = { hidden: 50, optimizer: 'sgd', lr: 0.1, batch: 100, iters: 10_000, val: 0.1, scale: 'minmax', seed: 0, out: 'model.json' } as const;
+export const TRAIN_DEFAULTS = {
+  hidden: 50,
+  optimizer: 'sgd',
+  lr: 0.1,
+  batch: 100,
+  iters: 10_000,
+  val: 0.1,
+  scale: 'minmax',
+  seed: 0,
+  out: 'model.json',
+} as const;
 
-/** Gives every affine layer without its own weightInitStd the one from --init. */
-function withInit(spec: NetworkSpec, init: number | 'xavier' | 'he' | undefined): NetworkSpec {
+/**
+ * Gives every layer whose def declares a weight-init field (affine, and any layer with weights
+ * to initialise) the scale from --init, where the spec does not set that field itself.
+ */
+function withInit(spec: NetworkSpec, init: number | 'xavier' | 'he' | undefined, registry: LayerRegistry): NetworkSpec {
   if (init === undefined) return spec;
-  return { ...spec, layers: spec.layers.map((l) => (l.type === 'affine' && !('weightInitStd' in l) ? { ...l, weightInitStd: init } : l)) };
+  return {
+    ...spec,
+    layers: spec.layers.map((l) => {
+      const field = registry.has(l.type) ? registry.get(l.type).capabilities?.weightInit : undefined;
+      return field !== undefined && !(field in l) ? { ...l, [field]: init } : l;
+    }),
+  };
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {
@@ -54,19 +74,20 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const total = rows.x.shape[0]!;
   const features = rows.x.shape[1]!;
   const classes = rows.classes.length;
-  if (classes < 2) throw new InputError(`${rows.source}: the label column "${rows.labelColumn}" has only one class (${String(rows.classes[0])}); a classifier needs at least two`);
+  if (classes < 2)
+    throw new InputError(
+      `${rows.source}: the label column "${rows.labelColumn}" has only one class (${String(rows.classes[0])}); a classifier needs at least two`,
+    );
 
-  // Separate streams for the split, the weights and the batches, all from --seed.
-  const seedRng = new Rng(flags.seed);
-  const splitRng = seedRng.fork();
-  const initRng = seedRng.fork();
-  const batchRng = seedRng.fork();
-  const split = trainValSplit(total, flags.val, splitRng);
+  // Separate streams for the split, the weights, the batches and the passes, all from --seed.
+  const streams = seedStreams(flags.seed);
+  const split = trainValSplit(total, flags.val, streams.split);
   if (split.train.length === 0) throw new UsageError(`--val ${flags.val} leaves no training rows out of ${total}`);
-  const trainX = gatherRows(rows.x, split.train);
-  const trainLabels = gatherLabels(rows.labels, split.train);
-  const valX = gatherRows(rows.x, split.val);
-  const valLabels = gatherLabels(rows.labels, split.val);
+  // The rows are reordered in place into the two parts (no second copy of the data set): they
+  // stay where they were loaded, in WASM memory, where the batches and the kernels read them.
+  const { train: trainPart, val: valPart } = splitRows(rows.x, rows.labels, split);
+  const { x: trainX, labels: trainLabels } = trainPart;
+  const { x: valX, labels: valLabels } = valPart;
 
   // Scaling is fitted on the training split only, then applied to both.
   const scaler = createScaler(flags.scale);
@@ -74,11 +95,18 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   scaler.transform(trainX, trainX);
   if (split.val.length > 0) scaler.transform(valX, valX);
 
-  const spec = withInit(specFromFile ?? defaultSpec(classes, flags.hidden), flags.init);
-  const network = Network.build(spec, { registry, inputShape: [features], rng: initRng, dtype: 'float32', classes, source: flags.spec ?? 'the default spec' });
+  const spec = withInit(specFromFile ?? defaultSpec(classes, flags.hidden), flags.init, registry);
+  const network = Network.build(spec, {
+    registry,
+    inputShape: [features],
+    rng: streams.init,
+    dtype: 'float32',
+    classes,
+    source: flags.spec ?? 'the default spec',
+  });
 
   progress.message(
-    `training ${features}-${network.layers.filter((_, i) => spec.layers[i]?.type === 'affine').map((l) => l.outputShape[0]).join('-')} on ${split.train.length} rows ` +
+    `training ${[features, ...network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined).map((l) => shapeSize(l.outputShape))].join('-')} on ${split.train.length} rows ` +
       `(${split.val.length} for validation), ${classes} classes; ${optimizer.type}${lr === undefined ? '' : ` lr ${lr}`}, batch ${flags.batch}`,
   );
   const warnings: string[] = [];
@@ -91,23 +119,25 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (scaleWarning) report(scaleWarning.message);
 
   const iters = flags.iters ?? (flags.epochs === undefined ? TRAIN_DEFAULTS.iters : undefined);
-  const itersPerEpoch = Math.max(Math.floor(split.train.length / Math.min(flags.batch, split.train.length)), 1);
-  const plannedEpochs = flags.epochs ?? Math.ceil(iters! / itersPerEpoch);
+  const plan = planRun({ rows: split.train.length, batchSize: flags.batch, sampling: flags.sampling, iterations: iters, epochs: flags.epochs });
   let onSignal = false;
   const stop = (): void => {
     onSignal = true;
   };
   process.once('SIGINT', stop);
   let result: TrainResult;
+  // The kernel counts reported with --json are the training run's own.
+  resetKernelStats();
   try {
     result = train(network, { x: trainX, labels: trainLabels }, split.val.length > 0 ? { x: valX, labels: valLabels } : undefined, {
       optimizer,
       batchSize: flags.batch,
       ...(iters !== undefined ? { iterations: iters } : { epochs: flags.epochs! }),
       sampling: flags.sampling,
-      rng: batchRng,
+      rng: streams.batch,
+      passRng: streams.pass,
       onIteration: (p) => progress.iteration(p.iteration, p.iterations, p.epoch, p.loss),
-      onEpoch: (m) => progress.epoch(m, plannedEpochs),
+      onEpoch: (m) => progress.epoch(m, plan.epochs),
       onWarning: (w) => report(w.message),
       shouldStop: () => onSignal,
     });
@@ -159,6 +189,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       model: saved ? flags.out : null,
       metrics: flags.metrics ?? null,
       warnings,
+      kernels: kernelSummary(),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
@@ -168,10 +199,22 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     out.write(`train accuracy  ${result.trainAccuracy.toFixed(4)}\n`);
     if (result.valAccuracy !== null) out.write(`val accuracy    ${result.valAccuracy.toFixed(4)}\n`);
     if (result.stopped === 'requested') out.write('stopped early (interrupted); the model holds the weights at that point\n');
-    out.write(saved ? `model saved to  ${flags.out}\n` : `no model saved: the loss was not finite before the first epoch ended${flags.out ? `; ${flags.out} was left as it was` : ''}\n`);
+    out.write(
+      saved
+        ? `model saved to  ${flags.out}\n`
+        : `no model saved: the loss was not finite before the first epoch ended${flags.out ? `; ${flags.out} was left as it was` : ''}\n`,
+    );
     if (flags.metrics !== undefined) out.write(`metrics saved to ${flags.metrics}\n`);
   }
   return result.stopped === 'non-finite-loss' ? 1 : 0;
+}
+
+/** Where the training run's float32 kernels ran: the backend, and every fallback to TypeScript with its reason. */
+function kernelSummary(): { backend: string; fallbacks: Record<string, Record<string, number>> } {
+  const stats = kernelStats();
+  const fallbacks: Record<string, Record<string, number>> = {};
+  for (const [name, k] of Object.entries(stats.kernels)) if (Object.keys(k.fallbacks).length > 0) fallbacks[name] = { ...k.fallbacks };
+  return { backend: stats.backend, fallbacks };
 }
 
 function round(x: number, digits: number): number {

@@ -87,7 +87,13 @@ describe('the demos page in chromium', () => {
     expect(await text(`${apple} [data-value=price]`)).toBe('220');
     expect(await Promise.all(['apple', 'apple_num', 'tax'].map((k) => text(`${apple} [data-grad=${k}]`)))).toEqual(['2.2', '110', '200']);
     expect(await text(`${both} [data-value=price]`)).toBe('715');
-    expect(await Promise.all(['apple_num', 'apple', 'orange', 'orange_num', 'tax'].map((k) => text(`${both} [data-grad=${k}]`)))).toEqual(['110', '2.2', '3.3', '165', '650']);
+    expect(await Promise.all(['apple_num', 'apple', 'orange', 'orange_num', 'tax'].map((k) => text(`${both} [data-grad=${k}]`)))).toEqual([
+      '110',
+      '2.2',
+      '3.3',
+      '165',
+      '650',
+    ]);
     // The drawing carries the same numbers: the price on the output edge, dtax below the tax edge.
     expect(await text('[data-graph="apple"] [data-edge="mul_tax->output"][data-kind=forward]')).toBe('220');
     expect(await text('[data-graph="apple-orange"] [data-edge="tax->mul_tax"][data-kind=backward]')).toBe('650');
@@ -105,12 +111,15 @@ describe('the demos page in chromium', () => {
     const card = page.locator('[data-graph="apple"]');
     const step = card.getByRole('button', { name: 'Step' });
     await step.click();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the text as rendered, not a DOM property
     expect(await card.locator('.walk-status').innerText()).toContain('Step 0 of 4');
     expect(await card.locator('[data-edge="mul_tax->output"][data-kind=forward]').textContent()).toBe('?');
     await step.click();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the text as rendered, not a DOM property
     expect(await card.locator('.walk-status').innerText()).toContain('Forward: apple_price = apple × apple_num = 150 × 2 = 300');
     await step.click();
     await step.click();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the text as rendered, not a DOM property
     expect(await card.locator('.walk-status').innerText()).toContain('Backward: dapple_price = dprice × tax = 1 × 1.1 = 1.1');
     expect(await card.locator('[data-edge="tax->mul_tax"][data-kind=backward]').textContent()).toBe('300');
     expect(await card.locator('[data-edge="apple->mul_apple"][data-kind=backward]').textContent()).toBe('?');
@@ -124,12 +133,15 @@ describe('the demos page in chromium', () => {
   it('runs the gradient check in the page and catches a planted bug', async () => {
     const verdict = page.locator('[data-gradcheck-verdict]');
     expect(await verdict.getAttribute('data-ok')).toBe('true');
-    const diffs = await page.locator('[data-gradcheck-table] [data-mean-abs-diff]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-mean-abs-diff'))));
+    const diffs = await page
+      .locator('[data-gradcheck-table] [data-mean-abs-diff]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-mean-abs-diff'))));
     expect(diffs).toHaveLength(4);
     for (const d of diffs) expect(d).toBeLessThan(1e-8);
     await page.check('#gc-bug');
     await page.getByRole('button', { name: 'Run the gradient check' }).click();
     expect(await verdict.getAttribute('data-ok')).toBe('false');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the text as rendered, not a DOM property
     expect(await page.locator('[data-gradcheck-table] tr[data-param=W1] td').last().innerText()).toBe('wrong');
     await page.locator('#gradcheck .card').screenshot({ path: join(screenshots, 'gradcheck-bug.png') });
     await page.uncheck('#gc-bug');
@@ -142,14 +154,19 @@ describe('the demos page in chromium', () => {
     await page.fill('#tr-seed', '1');
     await page.click('[data-action=train]');
     const val = page.locator('[data-stat=val-accuracy]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-stat=val-accuracy]')?.getAttribute('data-value') ?? 0) > 0.5, undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-stat=val-accuracy]')?.getAttribute('data-value') ?? 0) > 0.5, undefined, {
+      timeout: 40_000,
+    });
     expect(Number(await val.getAttribute('data-value'))).toBeGreaterThan(0.5);
 
     // The main thread answers at once while the worker trains, and the graph still recomputes.
-    const delay = await page.evaluate(() => new Promise<number>((resolve) => {
-      const t = performance.now();
-      setTimeout(() => resolve(performance.now() - t), 0);
-    }));
+    const delay = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const t = performance.now();
+          setTimeout(() => resolve(performance.now() - t), 0);
+        }),
+    );
     expect(delay).toBeLessThan(250);
     await page.fill('#apple-apple_num', '3');
     expect(await text('[data-graph-readout="apple"] [data-value=price]')).toBe('330');

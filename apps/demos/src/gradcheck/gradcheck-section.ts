@@ -1,15 +1,34 @@
 import { formatShape } from '@dlfs/tensor';
 import { h, numberField } from '../page/dom.js';
 import { DIFF_SCALE, diffColor } from './diff-color.js';
-import { type ParamGradients, runSmallCheck, SMALL_CHECK_DEFAULTS, SMALL_CHECK_LIMITS, type SmallCheckOptions } from './small-network-check.js';
+import {
+  type ParamGradients,
+  runSmallCheck,
+  SMALL_CHECK_DEFAULTS,
+  SMALL_CHECK_LIMITS,
+  type SmallCheckOptions,
+  type SmallCheckResult,
+} from './small-network-check.js';
 
 /** The 5.7.3 section: a small network's backprop gradient against the numerical one, per parameter and per entry. */
 export function gradcheckSection(): HTMLElement {
   const fields = {
     inputs: numberField('gc-inputs', 'Inputs', SMALL_CHECK_DEFAULTS.inputs, { min: SMALL_CHECK_LIMITS.inputs[0], max: SMALL_CHECK_LIMITS.inputs[1], step: 1 }),
-    hidden: numberField('gc-hidden', 'Hidden units', SMALL_CHECK_DEFAULTS.hidden, { min: SMALL_CHECK_LIMITS.hidden[0], max: SMALL_CHECK_LIMITS.hidden[1], step: 1 }),
-    classes: numberField('gc-classes', 'Classes', SMALL_CHECK_DEFAULTS.classes, { min: SMALL_CHECK_LIMITS.classes[0], max: SMALL_CHECK_LIMITS.classes[1], step: 1 }),
-    samples: numberField('gc-samples', 'Samples', SMALL_CHECK_DEFAULTS.samples, { min: SMALL_CHECK_LIMITS.samples[0], max: SMALL_CHECK_LIMITS.samples[1], step: 1 }),
+    hidden: numberField('gc-hidden', 'Hidden units', SMALL_CHECK_DEFAULTS.hidden, {
+      min: SMALL_CHECK_LIMITS.hidden[0],
+      max: SMALL_CHECK_LIMITS.hidden[1],
+      step: 1,
+    }),
+    classes: numberField('gc-classes', 'Classes', SMALL_CHECK_DEFAULTS.classes, {
+      min: SMALL_CHECK_LIMITS.classes[0],
+      max: SMALL_CHECK_LIMITS.classes[1],
+      step: 1,
+    }),
+    samples: numberField('gc-samples', 'Samples', SMALL_CHECK_DEFAULTS.samples, {
+      min: SMALL_CHECK_LIMITS.samples[0],
+      max: SMALL_CHECK_LIMITS.samples[1],
+      step: 1,
+    }),
     seed: numberField('gc-seed', 'Seed', SMALL_CHECK_DEFAULTS.seed, { min: 0, step: 1 }),
   };
   const bug = h('input', { id: 'gc-bug', type: 'checkbox' });
@@ -39,7 +58,7 @@ export function gradcheckSection(): HTMLElement {
       seed: fields.seed.input.valueAsNumber,
       plantBug: bug.checked,
     };
-    let result;
+    let result: SmallCheckResult;
     try {
       result = runSmallCheck(opts);
     } catch (err) {
@@ -48,17 +67,28 @@ export function gradcheckSection(): HTMLElement {
       return;
     }
     const { report, gradients } = result;
-    const sizes = result.spec.layers.filter((l) => l.type === 'affine').map((l) => l.units);
     verdict.className = `verdict ${report.ok ? 'verdict-ok' : 'verdict-bad'}`;
     verdict.dataset.ok = String(report.ok);
     verdict.textContent = report.ok
-      ? `Backprop agrees with the numerical gradient on every parameter of the ${[opts.inputs, ...sizes].join('-')} network (relative error ≤ ${report.tolerance} off the ReLU kinks).`
-      : `Backprop disagrees with the numerical gradient: ${report.params.filter((p) => !p.ok).map((p) => p.name).join(', ')} ${report.params.filter((p) => !p.ok).length === 1 ? 'is' : 'are'} wrong.`;
+      ? `Backprop agrees with the numerical gradient on every parameter of the ${result.sizes.join('-')} network (relative error ≤ ${report.tolerance} off the ReLU kinks).`
+      : `Backprop disagrees with the numerical gradient: ${report.params
+          .filter((p) => !p.ok)
+          .map((p) => p.name)
+          .join(', ')} ${report.params.filter((p) => !p.ok).length === 1 ? 'is' : 'are'} wrong.`;
     table.replaceChildren(
       h(
         'thead',
         {},
-        h('tr', {}, h('th', { scope: 'col' }, 'Parameter'), h('th', { scope: 'col' }, 'Shape'), h('th', { scope: 'col' }, 'Mean |backprop − numerical|'), h('th', { scope: 'col' }, 'Max relative error'), h('th', { scope: 'col' }, 'Kink crossings'), h('th', { scope: 'col' }, 'Verdict')),
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Parameter'),
+          h('th', { scope: 'col' }, 'Shape'),
+          h('th', { scope: 'col' }, 'Mean |backprop − numerical|'),
+          h('th', { scope: 'col' }, 'Max relative error'),
+          h('th', { scope: 'col' }, 'Kink crossings'),
+          h('th', { scope: 'col' }, 'Verdict'),
+        ),
       ),
       h(
         'tbody',

@@ -13,5 +13,10 @@ export function reportLines(report: GradientCheckReport): string[] {
   ]);
   const header = ['param', 'shape', 'mean |backprop − numerical|', 'max rel error', 'kinks', 'verdict'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  return [header, ...rows].map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }

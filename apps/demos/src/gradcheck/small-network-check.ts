@@ -1,7 +1,7 @@
 import { checkGradients, type GradientCheckReport, numericalGradient } from '@dlfs/gradcheck';
 import { affine, builtinLayers, LayerRegistry, sigmoid } from '@dlfs/layers';
 import { Network, type NetworkSpec } from '@dlfs/model';
-import { randn, Rng } from '@dlfs/tensor';
+import { randn, Rng, shapeSize } from '@dlfs/tensor';
 import { reluWithoutMask } from './relu-without-mask.js';
 
 export interface SmallCheckOptions {
@@ -28,6 +28,8 @@ export interface ParamGradients {
 
 export interface SmallCheckResult {
   readonly spec: NetworkSpec;
+  /** "4-5-3": the inputs, then the outputs of every layer with weights (as the layers' defs declare). */
+  readonly sizes: readonly number[];
   readonly report: GradientCheckReport;
   readonly gradients: readonly ParamGradients[];
   readonly loss: number;
@@ -61,12 +63,18 @@ export function runSmallCheck(opts: SmallCheckOptions): SmallCheckResult {
   const target = network.gradientCheckTarget(x, t);
   const report = checkGradients(target);
   const backprop = target.gradients();
-  const gradients = Object.entries(network.params).map(([name, p]): ParamGradients => ({
-    name,
-    shape: [...p.shape],
-    backprop: Float64Array.from(backprop[name]!.data),
-    // 4.4: the same central difference, kept entry by entry for the picture.
-    numerical: Float64Array.from(numericalGradient(() => network.loss(x, t), p).data),
-  }));
-  return { spec, report, gradients, loss: network.loss(x, t) };
+  const gradients = Object.entries(network.params).map(
+    ([name, p]): ParamGradients => ({
+      name,
+      shape: [...p.shape],
+      backprop: Float64Array.from(backprop[name]!.data),
+      // 4.4: the same central difference, kept entry by entry for the picture.
+      numerical: Float64Array.from(numericalGradient(() => target.loss(), p).data),
+    }),
+  );
+  const sizes = [
+    opts.inputs,
+    ...network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined).map((l) => shapeSize(l.outputShape)),
+  ];
+  return { spec, sizes, report, gradients, loss: target.loss() };
 }

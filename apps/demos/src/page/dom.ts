@@ -1,7 +1,11 @@
 type Child = Node | string | null | undefined | false;
 
 /** Builds an HTML element: attributes (`class`, `for`, `aria-*`, `data-*` ...) and children in one call. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -12,7 +16,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 }
 
 /** A labelled number input, the label above the field. */
-export function numberField(id: string, label: string, value: number, attrs: Record<string, string | number> = {}): { wrap: HTMLElement; input: HTMLInputElement } {
+export function numberField(
+  id: string,
+  label: string,
+  value: number,
+  attrs: Record<string, string | number> = {},
+): { wrap: HTMLElement; input: HTMLInputElement } {
   const input = h('input', { id, type: 'number', value, inputmode: 'decimal', ...attrs });
   const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input);
   return { wrap, input };

@@ -31,7 +31,13 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     seed: numberField('tr-seed', 'Seed', DEFAULT_SETTINGS.seed, { min: 0, step: 1 }),
     iterations: numberField('tr-iterations', 'Iterations', DEFAULT_SETTINGS.iterations, { min: 1, max: 100000, step: 1 }),
   };
-  const optimizer = h('select', { id: 'tr-optimizer' }, ...builtinOptimizers().types().map((t) => h('option', { value: t, selected: t === DEFAULT_SETTINGS.optimizer }, t)));
+  const optimizer = h(
+    'select',
+    { id: 'tr-optimizer' },
+    ...builtinOptimizers()
+      .types()
+      .map((t) => h('option', { value: t, selected: t === DEFAULT_SETTINGS.optimizer }, t)),
+  );
   optimizer.addEventListener('change', () => {
     fields.lr.input.value = String(defaultLearningRate(optimizer.value));
   });
@@ -40,7 +46,11 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
   const trainButton = h('button', { type: 'submit', class: 'button', 'data-action': 'train' }, 'Train');
   const pauseButton = h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'pause', disabled: true }, 'Pause');
   const saveButton = h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'save', disabled: true }, 'Save model');
-  const status = h('p', { class: 'status', 'aria-live': 'polite', 'data-training-status': '' }, 'Press Train to start. The digits are the 10,000 of the bundled MNIST sample; 1,000 are held out for validation.');
+  const status = h(
+    'p',
+    { class: 'status', 'aria-live': 'polite', 'data-training-status': '' },
+    'Press Train to start. The digits are the 10,000 of the bundled MNIST sample; 1,000 are held out for validation.',
+  );
 
   const form = h(
     'form',
@@ -86,24 +96,29 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     yFormat: (v) => `${Math.round(v * 100)}%`,
     minX: 100,
   });
-  const legend = (...items: [string, string][]): HTMLElement => h('p', { class: 'legend' }, ...items.map(([css, text]) => h('span', { class: 'legend-item' }, h('span', { class: 'legend-swatch', style: `background:var(${css})` }), text)));
+  const legend = (...items: [string, string][]): HTMLElement =>
+    h(
+      'p',
+      { class: 'legend' },
+      ...items.map(([css, text]) => h('span', { class: 'legend-item' }, h('span', { class: 'legend-swatch', style: `background:var(${css})` }), text)),
+    );
 
   const warnings = h('ul', { class: 'warnings', 'aria-live': 'polite' });
   const perClass = h('div', { class: 'per-class', role: 'group', 'aria-label': 'Validation accuracy of each digit' });
   const wrongTitle = h('h4', {}, 'Validation digits it gets wrong');
   const wrongGrid = h('div', { class: 'wrong-grid' });
-  const wrongHint = h('p', { class: 'hint' }, 'After the first epoch the digits the network misclassifies appear here. Click one to put it on the drawing pad.');
+  const wrongHint = h(
+    'p',
+    { class: 'hint' },
+    'After the first epoch the digits the network misclassifies appear here. Click one to put it on the drawing pad.',
+  );
 
   let predictor: Predictor | undefined;
   let settings: TrainingSettings = { ...DEFAULT_SETTINGS };
   let smoothed: number | undefined;
   let iterations = 0;
 
-  const client = new TrainingClient(
-    () => new Worker(new URL('../training/training-worker.ts', import.meta.url), { type: 'module' }),
-    receive,
-    showState,
-  );
+  const client = new TrainingClient(() => new Worker(new URL('../training/training-worker.ts', import.meta.url), { type: 'module' }), receive, showState);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -203,7 +218,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
         break;
       case 'weights':
         predictor ??= Predictor.fromSpec(m.spec, m.scaler, 'the model trained on this page');
-        predictor.setWeights(m.params);
+        predictor.setWeights(m.params, m.state);
         hooks.onModel(predictor);
         break;
       case 'warning':
@@ -249,7 +264,12 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     wrongGrid.replaceChildren(
       ...list.map((d) => {
         const caption = `${d.label} read as ${d.predicted}`;
-        const button = h('button', { type: 'button', class: 'wrong', title: `A ${d.label} the network reads as ${d.predicted}; click to put it on the pad`, 'aria-label': caption }, digitThumb(d.pixels), h('span', { class: 'wrong-caption' }, `${d.label}→${d.predicted}`));
+        const button = h(
+          'button',
+          { type: 'button', class: 'wrong', title: `A ${d.label} the network reads as ${d.predicted}; click to put it on the pad`, 'aria-label': caption },
+          digitThumb(d.pixels),
+          h('span', { class: 'wrong-caption' }, `${d.label}→${d.predicted}`),
+        );
         button.addEventListener('click', () => hooks.onPickDigit(d.pixels, caption));
         return button;
       }),
@@ -272,8 +292,20 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     h(
       'div',
       { class: 'charts' },
-      h('figure', { class: 'card chart-card' }, h('figcaption', {}, 'Loss'), lossCanvas, legend(['--loss-faint', 'mini-batch'], ['--loss', 'smoothed'], ['--muted', 'x: iteration'])),
-      h('figure', { class: 'card chart-card' }, h('figcaption', {}, 'Accuracy'), accCanvas, legend(['--train', 'train (epoch’s batches)'], ['--val', 'validation'], ['--muted', 'chance'])),
+      h(
+        'figure',
+        { class: 'card chart-card' },
+        h('figcaption', {}, 'Loss'),
+        lossCanvas,
+        legend(['--loss-faint', 'mini-batch'], ['--loss', 'smoothed'], ['--muted', 'x: iteration']),
+      ),
+      h(
+        'figure',
+        { class: 'card chart-card' },
+        h('figcaption', {}, 'Accuracy'),
+        accCanvas,
+        legend(['--train', 'train (epoch’s batches)'], ['--val', 'validation'], ['--muted', 'chance']),
+      ),
     ),
     warnings,
     h('div', { class: 'card split' }, h('div', {}, h('h4', {}, 'Validation accuracy per digit'), perClass), h('div', {}, wrongTitle, wrongHint, wrongGrid)),

@@ -50,7 +50,13 @@ export function tryItSection(): TryIt {
   const pageChoice = radio('page', 'The model trained on this page (train one above)');
   const fileChoice = radio('file', 'A model file');
   const file = h('input', { type: 'file', id: 'model-file', accept: '.json,application/json' });
-  const fileStatus = h('p', { class: 'hint', 'aria-live': 'polite', 'data-model-file-status': '' }, 'A model saved by ', h('code', {}, 'dlfs train --out model.json'), ' (or by Save model above).');
+  const fileStatus = h(
+    'p',
+    { class: 'hint', 'aria-live': 'polite', 'data-model-file-status': '' },
+    'A model saved by ',
+    h('code', {}, 'dlfs train --out model.json'),
+    ' (or by Save model above).',
+  );
   file.addEventListener('change', async () => {
     const chosen = file.files?.[0];
     if (chosen === undefined) return;
@@ -111,7 +117,11 @@ export function tryItSection(): TryIt {
     'section',
     { id: 'try', class: 'section', 'aria-labelledby': 'try-title' },
     h('h2', { id: 'try-title' }, 'Try it: draw a digit'),
-    h('p', { class: 'lede' }, 'Your drawing is cropped, scaled into a 20 × 20 box and centred by its centre of mass in 28 × 28 pixels, as MNIST’s digits were; then the network gives each class a probability (softmax).'),
+    h(
+      'p',
+      { class: 'lede' },
+      'Your drawing is cropped, scaled into a 20 × 20 box and centred by its centre of mass in 28 × 28 pixels, as MNIST’s digits were; then the network gives each class a probability (softmax).',
+    ),
     h(
       'div',
       { class: 'card try-grid' },
@@ -120,7 +130,15 @@ export function tryItSection(): TryIt {
         'div',
         { class: 'see-column' },
         h('figure', { class: 'preview-figure' }, preview, h('figcaption', {}, 'What the network sees')),
-        h('fieldset', { class: 'model-choice' }, h('legend', {}, 'Model'), pageChoice.wrap, fileChoice.wrap, h('div', { class: 'field' }, h('label', { for: 'model-file' }, 'Load a model file'), file), fileStatus),
+        h(
+          'fieldset',
+          { class: 'model-choice' },
+          h('legend', {}, 'Model'),
+          pageChoice.wrap,
+          fileChoice.wrap,
+          h('div', { class: 'field' }, h('label', { for: 'model-file' }, 'Load a model file'), file),
+          fileStatus,
+        ),
       ),
       h('div', { class: 'prob-column' }, top, bars),
     ),

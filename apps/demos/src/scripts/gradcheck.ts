@@ -29,5 +29,9 @@ console.log(`The book's check (5.7.3): the 784-50-10 network on 3 MNIST digits (
 for (const line of reportLines(book)) console.log(`  ${line}`);
 const ok = small.report.ok && book.ok;
 console.log('');
-console.log(ok ? 'ok: backprop agrees with the numerical gradient (the book prints mean differences of 1e-10 to 1e-13)' : 'FAILED: backprop and the numerical gradient disagree');
+console.log(
+  ok
+    ? 'ok: backprop agrees with the numerical gradient (the book prints mean differences of 1e-10 to 1e-13)'
+    : 'FAILED: backprop and the numerical gradient disagree',
+);
 process.exitCode = ok ? 0 : 1;

@@ -40,12 +40,28 @@ export function drawGraph(svg: SVGSVGElement, layout: GraphLayout, values: Graph
     svg.append(
       el(
         'text',
-        { x: e.forwardAt.x, y: e.forwardAt.y, class: 'graph-forward', 'data-edge': e.id, 'data-kind': 'forward', 'text-anchor': 'middle', 'dominant-baseline': 'auto' },
+        {
+          x: e.forwardAt.x,
+          y: e.forwardAt.y,
+          class: 'graph-forward',
+          'data-edge': e.id,
+          'data-kind': 'forward',
+          'text-anchor': 'middle',
+          'dominant-baseline': 'auto',
+        },
         shownForward ? formatValue(values.forward[e.source]!) : '?',
       ),
       el(
         'text',
-        { x: e.backwardAt.x, y: e.backwardAt.y, class: 'graph-backward', 'data-edge': e.id, 'data-kind': 'backward', 'text-anchor': 'middle', 'dominant-baseline': 'hanging' },
+        {
+          x: e.backwardAt.x,
+          y: e.backwardAt.y,
+          class: 'graph-backward',
+          'data-edge': e.id,
+          'data-kind': 'backward',
+          'text-anchor': 'middle',
+          'dominant-baseline': 'hanging',
+        },
         shownBackward ? formatValue(values.edgeGrad[e.id]!) : '?',
       ),
     );

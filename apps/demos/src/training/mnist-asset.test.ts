@@ -24,7 +24,9 @@ describe('the MNIST asset', () => {
   });
 
   it('refuses another file, or a truncated one, saying what to do', () => {
-    expect(() => decodeMnistAsset(buffer(new TextEncoder().encode('<!doctype html><html>')), 'x.bin')).toThrow(/x\.bin is not the demos' MNIST asset .*rebuild the site/);
+    expect(() => decodeMnistAsset(buffer(new TextEncoder().encode('<!doctype html><html>')), 'x.bin')).toThrow(
+      /x\.bin is not the demos' MNIST asset .*rebuild the site/,
+    );
     const bytes = encodeMnistAsset(asset);
     expect(() => decodeMnistAsset(buffer(bytes.subarray(0, bytes.length - 1)))).toThrow('holds 30 bytes but its header promises 3 rows × 4 pixels (31 bytes)');
   });

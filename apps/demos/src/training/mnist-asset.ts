@@ -20,7 +20,8 @@ export interface MnistAsset {
 export function encodeMnistAsset(asset: MnistAsset): Uint8Array {
   const { rows, pixelsPerRow, labels, pixels } = asset;
   if (labels.length !== rows) throw new RangeError(`encodeMnistAsset: ${rows} rows but ${labels.length} labels`);
-  if (pixels.length !== rows * pixelsPerRow) throw new RangeError(`encodeMnistAsset: ${rows} rows × ${pixelsPerRow} pixels need ${rows * pixelsPerRow} bytes, got ${pixels.length}`);
+  if (pixels.length !== rows * pixelsPerRow)
+    throw new RangeError(`encodeMnistAsset: ${rows} rows × ${pixelsPerRow} pixels need ${rows * pixelsPerRow} bytes, got ${pixels.length}`);
   const out = new Uint8Array(MNIST_ASSET_HEADER_BYTES + rows + pixels.length);
   for (let i = 0; i < MNIST_ASSET_MAGIC.length; i++) out[i] = MNIST_ASSET_MAGIC.charCodeAt(i);
   const view = new DataView(out.buffer);
@@ -40,14 +41,18 @@ export function decodeMnistAsset(buffer: ArrayBuffer, source = MNIST_ASSET_FILE)
   const bytes = new Uint8Array(buffer);
   const magic = String.fromCharCode(...bytes.subarray(0, MNIST_ASSET_MAGIC.length));
   if (bytes.length < MNIST_ASSET_HEADER_BYTES || magic !== MNIST_ASSET_MAGIC) {
-    throw new Error(`${source} is not the demos' MNIST asset (it starts with ${JSON.stringify(magic)}, not ${MNIST_ASSET_MAGIC}); rebuild the site with "pnpm --filter demos build"`);
+    throw new Error(
+      `${source} is not the demos' MNIST asset (it starts with ${JSON.stringify(magic)}, not ${MNIST_ASSET_MAGIC}); rebuild the site with "pnpm --filter demos build"`,
+    );
   }
   const view = new DataView(buffer);
   const rows = view.getUint32(8, true);
   const pixelsPerRow = view.getUint32(12, true);
   const expected = MNIST_ASSET_HEADER_BYTES + rows + rows * pixelsPerRow;
   if (bytes.length !== expected) {
-    throw new Error(`${source} holds ${bytes.length} bytes but its header promises ${rows} rows × ${pixelsPerRow} pixels (${expected} bytes): it is truncated; rebuild the site`);
+    throw new Error(
+      `${source} holds ${bytes.length} bytes but its header promises ${rows} rows × ${pixelsPerRow} pixels (${expected} bytes): it is truncated; rebuild the site`,
+    );
   }
   const labels = Int32Array.from(bytes.subarray(MNIST_ASSET_HEADER_BYTES, MNIST_ASSET_HEADER_BYTES + rows));
   const pixels = bytes.subarray(MNIST_ASSET_HEADER_BYTES + rows);

@@ -43,7 +43,12 @@ describe('Predictor', () => {
   it('takes weight snapshots into the page’s own model', () => {
     const spec = defaultSpec(10, 3);
     const p = Predictor.fromSpec(spec, { type: '255' }, 'page');
-    const zeros = { W1: new Float32Array(784 * 3), b1: new Float32Array(3), W2: new Float32Array(30), b2: Float32Array.from([0, 0, 0, Math.log(9), 0, 0, 0, 0, 0, 0]) };
+    const zeros = {
+      W1: new Float32Array(784 * 3),
+      b1: new Float32Array(3),
+      W2: new Float32Array(30),
+      b2: Float32Array.from([0, 0, 0, Math.log(9), 0, 0, 0, 0, 0, 0]),
+    };
     p.setWeights(zeros);
     // Scores are b2 alone: softmax gives class 3 the weight 9 against 1 for each of the other nine.
     expect(p.probabilities(digit)[3]).toBeCloseTo(0.5, 6);

@@ -35,17 +35,24 @@ export class Predictor {
     const model = parseModel(text, { registry: builtinLayers(), source: name });
     const features = shapeSize(model.network.inputShape);
     if (features !== DIGIT_PIXELS) {
-      throw new Error(`${name}: the model takes ${features} features per sample, but a drawn digit has ${DIGIT_PIXELS} (28 × 28 pixels); train it on MNIST-shaped data`);
+      throw new Error(
+        `${name}: the model takes ${features} features per sample, but a drawn digit has ${DIGIT_PIXELS} (28 × 28 pixels); train it on MNIST-shaped data`,
+      );
     }
     return new Predictor(model.network, model.scaler, model.classes, name, model.training);
   }
 
-  /** Copies weight snapshots into the network's parameters. */
-  setWeights(params: Readonly<Record<string, Float32Array>>): void {
-    for (const [name, p] of Object.entries(this.network.params)) {
-      const w = params[name];
-      if (w === undefined || w.length !== p.size) throw new Error(`weights for ${name}: expected ${p.size} values, got ${w?.length ?? 'none'}`);
-      p.data.set(w);
+  /** Copies weight snapshots into the network's parameters, and state snapshots into its state. */
+  setWeights(params: Readonly<Record<string, Float32Array>>, state: Readonly<Record<string, Float32Array>> = {}): void {
+    for (const [kind, tensors, from] of [
+      ['weights', this.network.params, params],
+      ['state', this.network.state, state],
+    ] as const) {
+      for (const [name, t] of Object.entries(tensors)) {
+        const w = from[name];
+        if (w === undefined || w.length !== t.size) throw new Error(`${kind} for ${name}: expected ${t.size} values, got ${w?.length ?? 'none'}`);
+        t.data.set(w);
+      }
     }
   }
 
@@ -64,8 +71,10 @@ export class Predictor {
     return typeof v === 'number' ? v : undefined;
   }
 
-  /** "784-50-10", from the network's affine layers. */
+  /** "784-50-10": the inputs, then the outputs of every layer with weights to initialise (its def says so). */
   describe(): string {
-    return [shapeSize(this.network.inputShape), ...this.network.layers.filter((l) => Object.keys(l.params).length > 0).map((l) => shapeSize(l.outputShape))].join('-');
+    const { network } = this;
+    const sized = network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined);
+    return [shapeSize(network.inputShape), ...sized.map((l) => shapeSize(l.outputShape))].join('-');
   }
 }

@@ -3,8 +3,8 @@ import type { NetworkSpec } from '@dlfs/model';
 import type { TrainingSettings } from './training-settings.js';
 
 /**
- * The control word shared with the worker when the page is cross-origin isolated: the worker's
- * train() polls it every iteration through shouldStop, so Pause takes effect at once.
+ * The control word shared with the worker when the page is cross-origin isolated: the worker
+ * reads it before every training step, so Pause takes effect at once.
  */
 export const CONTROL = { run: 0, pause: 1 } as const;
 
@@ -49,7 +49,15 @@ export type WorkerMessage =
       /** How many validation digits are wrong in all. */
       wrong: number;
     }
-  | { type: 'weights'; iteration: number; spec: NetworkSpec; scaler: ScalerJson; params: Record<string, Float32Array> }
+  | {
+      type: 'weights';
+      iteration: number;
+      spec: NetworkSpec;
+      scaler: ScalerJson;
+      params: Record<string, Float32Array>;
+      /** Running statistics and other state, saved with a model but never trained. */
+      state: Record<string, Float32Array>;
+    }
   | { type: 'warning'; code: string; message: string }
   | { type: 'paused'; iteration: number }
   | { type: 'resumed'; iteration: number }

@@ -40,7 +40,12 @@ function harness(onPost?: (m: WorkerMessage) => void): { session: TrainingSessio
 }
 
 const small: TrainingSettings = { ...DEFAULT_SETTINGS, hidden: 20, batchSize: 50, iterations: 400, seed: 3 };
-const start = (settings: TrainingSettings, control?: SharedArrayBuffer): ClientMessage => ({ type: 'start', settings, datasetUrl: 'mnist-sample.bin', ...(control ? { control } : {}) });
+const start = (settings: TrainingSettings, control?: SharedArrayBuffer): ClientMessage => ({
+  type: 'start',
+  settings,
+  datasetUrl: 'mnist-sample.bin',
+  ...(control ? { control } : {}),
+});
 
 function last<T extends WorkerMessage['type']>(messages: WorkerMessage[], type: T): Extract<WorkerMessage, { type: T }> {
   const found = messages.filter((m) => m.type === type).at(-1);
@@ -131,7 +136,9 @@ describe('TrainingSession', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dlfs-demos-session-'));
     try {
       const out = join(dir, 'model.json');
-      execFileSync('node', [CLI, 'train', '--scale', '255', '--seed', '3', '--hidden', '20', '--batch', '50', '--iters', '400', '--out', out, '--json'], { stdio: 'pipe' });
+      execFileSync('node', [CLI, 'train', '--scale', '255', '--seed', '3', '--hidden', '20', '--batch', '50', '--iters', '400', '--out', out, '--json'], {
+        stdio: 'pipe',
+      });
       const cli = parseModel(readFileSync(out, 'utf8'), { registry: builtinLayers(), source: out });
       const { session, messages } = harness();
       await session.handle(start(small));

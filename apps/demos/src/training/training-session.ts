@@ -1,8 +1,8 @@
 import { createScaler, gatherLabels, gatherRows, type Scaler, trainValSplit } from '@dlfs/data';
 import { builtinLayers } from '@dlfs/layers';
-import { defaultSpec, type DoctorWarning, type EpochMetrics, type IterationProgress, type LabelledData, Network, train } from '@dlfs/model';
-import { builtinOptimizers, type Optimizer } from '@dlfs/optimizers';
-import { Rng, Tensor } from '@dlfs/tensor';
+import { defaultSpec, type EpochMetrics, type IterationProgress, type LabelledData, Network, seedStreams, Trainer } from '@dlfs/model';
+import { builtinOptimizers } from '@dlfs/optimizers';
+import { Tensor, zeros } from '@dlfs/tensor';
 import { decodeMnistAsset, type MnistAsset } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type Misclassified, type WorkerMessage } from './protocol.js';
 import { checkSettings, type TrainingSettings, VAL_FRACTION } from './training-settings.js';
@@ -22,26 +22,21 @@ const MISCLASSIFIED_SHOWN = 24;
 const PROGRESS_EVERY = 100;
 const WEIGHTS_EVERY = 500;
 const SPEED_WINDOW = 2000;
+/** Longest stretch of training between two looks at the message queue, in milliseconds. */
+const SLICE = 50;
 
 interface Run {
   readonly settings: TrainingSettings;
   readonly network: Network;
-  readonly optimizer: Optimizer;
-  readonly batchRng: Rng;
+  readonly trainer: Trainer;
   readonly scaler: Scaler;
-  readonly train: LabelledData;
   readonly val: LabelledData;
   /** The validation digits' raw bytes, to show the ones the network gets wrong. */
   readonly valPixels: Uint8Array;
   readonly pixelsPerRow: number;
-  readonly itersPerEpoch: number;
   readonly control: Int32Array | undefined;
-  readonly warned: Set<string>;
   readonly started: number;
-  /** Iterations and epochs finished by earlier train() calls of this run. */
-  done: number;
-  epochs: number;
-  /** The iteration and epoch being trained, across calls. */
+  /** The iteration and epoch of the last step. */
   iteration: number;
   epoch: number;
   losses: number[];
@@ -53,14 +48,14 @@ interface Run {
 
 /**
  * The training side of the demo, written against a host so that it runs in a Web Worker and
- * in a test alike. It trains the chapter-5 network with @dlfs/model's train() on the MNIST
- * asset, split and seeded exactly as `dlfs train --scale 255` does (so the same seed gives the
- * same weights), and reports progress, epochs, warnings and weight snapshots as messages.
+ * in a test alike. It drives @dlfs/model's Trainer one step at a time on the MNIST asset, split
+ * and seeded exactly as `dlfs train --scale 255` does (so the same seed gives the same weights),
+ * and reports progress, epochs, warnings and weight snapshots as messages.
  *
- * Pause: train() is synchronous, so a Pause message waits until train() returns. When the page
- * shares a control word (SharedArrayBuffer, cross-origin isolated pages), train()'s shouldStop
- * reads it every iteration and the whole run is one call; otherwise the run is trained one
- * epoch per call and a Pause lands between epochs.
+ * Pause: steps run in slices that end at an epoch's end or after SLICE milliseconds, and the
+ * message queue is read between slices, so a Pause message lands within a slice. When the page
+ * shares a control word (SharedArrayBuffer, cross-origin isolated pages) it is read before every
+ * step, so Pause takes effect at once.
  */
 export class TrainingSession {
   private run: Run | undefined;
@@ -77,9 +72,9 @@ export class TrainingSession {
       else if (message.type === 'resume') {
         this.pauseRequested = false;
         const run = this.run;
-        if (run !== undefined && !this.looping && run.done < run.settings.iterations) {
+        if (run !== undefined && !this.looping && !run.trainer.finished) {
           run.speed = [];
-          this.host.post({ type: 'resumed', iteration: run.done });
+          this.host.post({ type: 'resumed', iteration: run.trainer.iteration });
           await this.loop(run);
         }
       }
@@ -108,15 +103,13 @@ export class TrainingSession {
     const x = new Tensor(Float32Array.from(asset.pixels), [rows, pixelsPerRow]);
     const classes = asset.labels.reduce((m, t) => Math.max(m, t), 0) + 1;
 
-    // Separate streams for the split, the weights and the batches, forked from the seed in
-    // the order `dlfs train` forks them.
-    const seedRng = new Rng(settings.seed);
-    const splitRng = seedRng.fork();
-    const initRng = seedRng.fork();
-    const batchRng = seedRng.fork();
-    const split = trainValSplit(rows, VAL_FRACTION, splitRng);
-    const trainX = gatherRows(x, split.train);
-    const valX = gatherRows(x, split.val);
+    // Separate streams for the split, the weights, the batches and the passes, forked from
+    // the seed as `dlfs train` forks them.
+    const streams = seedStreams(settings.seed);
+    const split = trainValSplit(rows, VAL_FRACTION, streams.split);
+    // The split goes into WASM memory, where the batches and the kernels read it in place.
+    const trainX = gatherRows(x, split.train, zeros([split.train.length, pixelsPerRow], 'float32'));
+    const valX = gatherRows(x, split.val, zeros([split.val.length, pixelsPerRow], 'float32'));
     // x / 255, fitted on the training split (a no-op fit for this scaler, kept for the pattern).
     const scaler = createScaler('255').fit(trainX);
     scaler.transform(trainX, trainX);
@@ -127,30 +120,24 @@ export class TrainingSession {
     const network = Network.build(defaultSpec(classes, settings.hidden), {
       registry: builtinLayers(),
       inputShape: [pixelsPerRow],
-      rng: initRng,
+      rng: streams.init,
       dtype: 'float32',
       classes,
     });
-    const optimizer = builtinOptimizers().create(settings.optimizer, { lr: settings.lr });
-    const batchSize = Math.min(settings.batchSize, split.train.length);
+    const val = { x: valX, labels: gatherLabels(asset.labels, split.val) };
     const now = this.host.now();
+    const control = message.control === undefined ? undefined : new Int32Array(message.control);
+    // The run is made before the trainer, whose callbacks report through it.
     const run: Run = {
-      settings: { ...settings, batchSize },
+      settings,
       network,
-      optimizer,
-      batchRng,
+      trainer: undefined as unknown as Trainer,
       scaler,
-      train: { x: trainX, labels: gatherLabels(asset.labels, split.train) },
-      val: { x: valX, labels: gatherLabels(asset.labels, split.val) },
+      val,
       valPixels,
       pixelsPerRow,
-      // train()'s iter_per_epoch for sampling with replacement.
-      itersPerEpoch: Math.max(Math.floor(split.train.length / batchSize), 1),
-      control: message.control === undefined ? undefined : new Int32Array(message.control),
-      warned: new Set(),
+      control,
       started: now,
-      done: 0,
-      epochs: 0,
       iteration: 0,
       epoch: 1,
       losses: [],
@@ -158,15 +145,27 @@ export class TrainingSession {
       speed: [],
       lastWeights: now,
     };
+    const trainer = new Trainer(network, { x: trainX, labels: gatherLabels(asset.labels, split.train) }, val, {
+      optimizer: builtinOptimizers().create(settings.optimizer, { lr: settings.lr }),
+      batchSize: settings.batchSize,
+      iterations: settings.iterations,
+      sampling: 'replacement',
+      rng: streams.batch,
+      passRng: streams.pass,
+      onIteration: (p) => this.onIteration(run, p),
+      onEpoch: (m) => this.onEpoch(run, m),
+      onWarning: (w) => this.host.post({ type: 'warning', code: w.code, message: w.message }),
+    });
+    (run as { trainer: Trainer }).trainer = trainer;
     this.run = run;
     this.host.post({
       type: 'ready',
       trainRows: split.train.length,
       valRows: split.val.length,
-      iterations: settings.iterations,
-      itersPerEpoch: run.itersPerEpoch,
+      iterations: trainer.plan.iterations,
+      itersPerEpoch: trainer.plan.itersPerEpoch,
       spec: network.spec,
-      isolated: run.control !== undefined,
+      isolated: control !== undefined,
     });
     this.postWeights(run);
     await this.loop(run);
@@ -178,37 +177,29 @@ export class TrainingSession {
 
   private async loop(run: Run): Promise<void> {
     this.looping = true;
+    const { trainer } = run;
     try {
-      const total = run.settings.iterations;
-      while (run.done < total && run === this.run) {
+      while (!trainer.finished && run === this.run) {
         if (this.paused(run)) {
           this.flushProgress(run);
           this.postWeights(run);
-          this.host.post({ type: 'paused', iteration: run.done });
+          this.host.post({ type: 'paused', iteration: trainer.iteration });
           return;
         }
-        const chunk = run.control !== undefined ? total - run.done : Math.min(run.itersPerEpoch, total - run.done);
-        const result = train(run.network, run.train, run.val, {
-          optimizer: run.optimizer,
-          batchSize: run.settings.batchSize,
-          iterations: chunk,
-          sampling: 'replacement',
-          rng: run.batchRng,
-          onIteration: (p) => this.onIteration(run, p),
-          onEpoch: (m) => this.onEpoch(run, m),
-          onWarning: (w) => this.onWarning(run, w),
-          shouldStop: () => this.paused(run),
-        });
-        run.done += result.iterations;
-        run.epochs += result.epochs;
-        run.iteration = run.done;
-        this.flushProgress(run);
-        if (result.stopped === 'non-finite-loss' || run.done >= total) {
+        // A slice of steps: until an epoch ends, SLICE milliseconds pass, or Pause is pressed.
+        const sliceStart = this.host.now();
+        for (;;) {
+          const step = trainer.step();
+          if (trainer.finished || step.epochEnded !== undefined || this.host.now() - sliceStart >= SLICE || this.paused(run)) break;
+        }
+        if (trainer.finished) {
+          this.flushProgress(run);
+          const result = trainer.result();
           this.postWeights(run);
           this.host.post({
             type: 'done',
-            iteration: run.done,
-            epochs: run.epochs,
+            iteration: result.iterations,
+            epochs: result.epochs,
             trainAccuracy: result.trainAccuracy,
             valAccuracy: result.valAccuracy ?? 0,
             seconds: (this.host.now() - run.started) / 1000,
@@ -224,8 +215,8 @@ export class TrainingSession {
   }
 
   private onIteration(run: Run, p: IterationProgress): void {
-    run.iteration = run.done + p.iteration;
-    run.epoch = run.epochs + p.epoch;
+    run.iteration = p.iteration;
+    run.epoch = p.epoch;
     run.losses.push(run.iteration, p.loss);
     const now = this.host.now();
     if (now - run.lastProgress >= PROGRESS_EVERY) this.flushProgress(run);
@@ -279,8 +270,8 @@ export class TrainingSession {
     }
     this.host.post({
       type: 'epoch',
-      epoch: run.epochs + m.epoch,
-      iteration: run.done + m.iteration,
+      epoch: m.epoch,
+      iteration: m.iteration,
       loss: m.loss,
       trainAccuracy: m.trainAccuracy,
       valAccuracy: m.valAccuracy ?? 0,
@@ -291,20 +282,15 @@ export class TrainingSession {
     this.postWeights(run);
   }
 
-  private onWarning(run: Run, w: DoctorWarning): void {
-    // train() is called once per epoch without a control word: report each kind of trouble once.
-    if (run.warned.has(w.code)) return;
-    run.warned.add(w.code);
-    this.host.post({ type: 'warning', code: w.code, message: w.message });
-  }
-
   private postWeights(run: Run): void {
     run.lastWeights = this.host.now();
-    const params: Record<string, Float32Array> = {};
-    for (const [name, p] of Object.entries(run.network.params)) params[name] = Float32Array.from(p.data);
+    const copy = (tensors: Readonly<Record<string, Tensor>>): Record<string, Float32Array> =>
+      Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, Float32Array.from(t.data)]));
+    const params = copy(run.network.params);
+    const state = copy(run.network.state);
     this.host.post(
-      { type: 'weights', iteration: run.iteration, spec: run.network.spec, scaler: run.scaler.toJSON(), params },
-      Object.values(params).map((p) => p.buffer),
+      { type: 'weights', iteration: run.trainer.iteration, spec: run.network.spec, scaler: run.scaler.toJSON(), params, state },
+      [...Object.values(params), ...Object.values(state)].map((p) => p.buffer),
     );
   }
 }

@@ -32,7 +32,8 @@ const LIMITS = { hidden: [1, 1000], batchSize: [1, 9000], iterations: [1, 100_00
 export function checkSettings(s: TrainingSettings): string | undefined {
   for (const [key, [lo, hi]] of Object.entries(LIMITS)) {
     const v = s[key as keyof typeof LIMITS];
-    if (!Number.isInteger(v) || v < lo || v > hi) return `${LABELS[key as keyof typeof LIMITS]} must be a whole number from ${lo} to ${hi.toLocaleString('en')}`;
+    if (!Number.isInteger(v) || v < lo || v > hi)
+      return `${LABELS[key as keyof typeof LIMITS]} must be a whole number from ${lo} to ${hi.toLocaleString('en')}`;
   }
   if (!(Number.isFinite(s.lr) && s.lr > 0 && s.lr <= 10)) return 'Learning rate must be a number above 0 and at most 10';
   if (!(Number.isSafeInteger(s.seed) && s.seed >= 0)) return 'Seed must be a whole number ≥ 0';
