@@ -1,4 +1,4 @@
-import { type GradientCheckTarget } from '@dlfs/gradcheck';
+import type { GradientCheckTarget } from '@dlfs/gradcheck';
 import { type Affine, builtinLayers, type Layer, type LayerSpec, type Relu } from '@dlfs/layers';
 import { SoftmaxWithLoss } from '@dlfs/losses';
 import { Rng, type Tensor } from '@dlfs/tensor';
@@ -23,7 +23,11 @@ export function twoLayerNet(x: Tensor, t: Int32Array, { hidden = 50, classes = 1
   });
   const [affine1, relu1, affine2] = layers as [Affine, Relu, Affine];
   const lastLayer = new SoftmaxWithLoss();
-  const loss = (): number => lastLayer.forward(layers.reduce((h, layer) => layer.forward(h), x), t);
+  const loss = (): number =>
+    lastLayer.forward(
+      layers.reduce((h, layer) => layer.forward(h), x),
+      t,
+    );
   return {
     params: { W1: affine1.params.W, b1: affine1.params.b, W2: affine2.params.W, b2: affine2.params.b },
     loss,

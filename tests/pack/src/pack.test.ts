@@ -9,14 +9,21 @@ const root = resolve(import.meta.dirname, '../../..');
 const libraries = readdirSync(join(root, 'packages'))
   .map((dir) => join(root, 'packages', dir))
   .filter((dir) => existsSync(join(dir, 'package.json')))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean; dependencies?: Record<string, string> } }))
+  .map((dir) => ({
+    dir,
+    pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean; dependencies?: Record<string, string> },
+  }))
   .filter(({ pkg }) => !pkg.private);
 
 // One line per package that imports it and calls something, so an import that resolves to nothing fails.
 const smoke: Record<string, { js: string; ts: string }> = {
   '@dlfs/tensor': {
     js: "const c = m.matmul(m.tensor([[1, 2]]), m.tensor([[3], [4]])); if (c.data[0] !== 11) throw new Error('tensor');",
-    ts: "const t: m.Tensor = m.matmul(m.tensor([[1, 2]]), m.tensor([[3], [4]])); const d: m.DType = t.dtype; void d;",
+    ts: 'const t: m.Tensor = m.matmul(m.tensor([[1, 2]]), m.tensor([[3], [4]])); const d: m.DType = t.dtype; void d;',
+  },
+  '@dlfs/core': {
+    js: "const c = m.defineConfig('t', { n: m.required(m.wholeNumber({ min: 1 }), 'n') }, { kind: 'layer', example: '{}' }); if (c.validate({ n: 2 }).n !== 2 || c.describe().n !== 'n, a whole number >= 1') throw new Error('core');",
+    ts: "const c: m.ConfigSchema<{ n: number }> = m.defineConfig<{ n: number }>('t', { n: m.required(m.wholeNumber(), 'n') }, { kind: 'layer', example: '{}' }); const d: m.LayerDef | undefined = undefined; void c; void d;",
   },
   '@dlfs/layers': {
     js: "const r = m.builtinLayers(); if (!r.has('affine') || !r.has('relu')) throw new Error('layers');",
@@ -28,7 +35,7 @@ const smoke: Record<string, { js: string; ts: string }> = {
   },
   '@dlfs/optimizers': {
     js: "const p = { W: t.tensor([1, 2]) }; m.builtinOptimizers().create('sgd', { lr: 0.5 }).update(p, { W: t.tensor([2, 2]) }); if (p.W.data[0] !== 0 || p.W.data[1] !== 1) throw new Error('optimizers');",
-    ts: "const o: m.Optimizer = new m.Adam({ lr: 0.1 }); const r: m.OptimizerRegistry = m.builtinOptimizers(); const c: m.AdamConfig = m.adam.validate({}); void o; void r; void c;",
+    ts: 'const o: m.Optimizer = new m.Adam({ lr: 0.1 }); const r: m.OptimizerRegistry = m.builtinOptimizers(); const c: m.AdamConfig = m.adam.validate({}); void o; void r; void c;',
   },
   '@dlfs/gradcheck': {
     js: "const g = m.numericalGradient((x) => x.data[0] ** 2, t.tensor([3])); if (Math.abs(g.data[0] - 6) > 1e-6) throw new Error('gradcheck');",
@@ -92,7 +99,10 @@ describe('every library package installs from its tarball outside the workspace'
       writeFileSync(join(dir, 'index.ts'), `import * as m from '${pkg.name}';\n${smoke[pkg.name]!.ts}\n`);
       writeFileSync(
         join(dir, 'tsconfig.json'),
-        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: [] }, include: ['index.ts'] }),
+        JSON.stringify({
+          compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: [] },
+          include: ['index.ts'],
+        }),
       );
       const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
       execFileSync('node', [tsc, '-p', dir], { cwd: app, stdio: 'pipe' });
@@ -111,7 +121,10 @@ describe("the README's code example", () => {
     writeFileSync(join(dir, 'example.ts'), code!);
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, types: [] }, include: ['example.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, types: [] },
+        include: ['example.ts'],
+      }),
     );
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync('node', [tsc, '-p', dir], { cwd: dir, stdio: 'pipe' });
