@@ -62,7 +62,8 @@ export function openBaseline(dir: string, sections: readonly Section[]): Baselin
   const fix = `DIR must be another checkout of this repository, installed and built: run \`pnpm install && pnpm build\` in ${dir}`;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UsageError(
-      `--baseline ${dir}: no such directory. Make one with \`git worktree add --detach ${dir} <commit>\`, then run \`pnpm install && pnpm build\` in it (see bench/README.md)`,
+      `--baseline ${dir}: no such directory. Make one with \`git worktree add --detach ${dir} <commit>\`, then run \`pnpm install && pnpm build\` in it ` +
+        `(see bench/README.md)`,
     );
   }
   const worker = join(dir, 'bench', 'dist', 'worker.js');

@@ -59,7 +59,10 @@ function describeNumpy(info: unknown): string {
   if (i?.numpy === undefined) return 'NumPy: not available';
   const b = i.blasBuild;
   const rt = i.blasRuntime;
-  return `NumPy ${i.numpy} (${b?.name ?? 'BLAS'} ${b?.version ?? ''}${rt?.coretype ? `, kernel ${rt.coretype}` : ''}${rt?.threads ? `, ${rt.threads} BLAS thread${rt.threads === 1 ? '' : 's'}` : ''})`;
+  return (
+    `NumPy ${i.numpy} (${b?.name ?? 'BLAS'} ` +
+    `${b?.version ?? ''}${rt?.coretype ? `, kernel ${rt.coretype}` : ''}${rt?.threads ? `, ${rt.threads} BLAS thread${rt.threads === 1 ? '' : 's'}` : ''})`
+  );
 }
 
 async function main(): Promise<number> {
@@ -104,7 +107,8 @@ async function main(): Promise<number> {
   if (baseline) {
     log(`baseline: ${baseline.revision} at ${baseline.dir}`);
     notes.push(
-      `Baseline rows run ${baseline.dir}'s own bench/dist/worker.js and csv-load.js, so its bench/src/impl as well as its packages: a change to the bench's own step code shows in the comparison too.`,
+      `Baseline rows run ${baseline.dir}'s own bench/dist/worker.js and csv-load.js, so its bench/src/impl as well as its packages: a change to the ` +
+        `bench's own step code shows in the comparison too.`,
     );
   }
   if (numpy.ok) {
@@ -211,10 +215,12 @@ async function main(): Promise<number> {
     const t = results.train;
     out.push(
       '',
-      `Training step: batch ${t.config.batchSize}, ${t.config.layers.join('-')}, weight std ${t.config.weightInitStd}, SGD lr ${t.config.lr}, ${t.config.samples} MNIST digits`,
+      `Training step: batch ${t.config.batchSize}, ${t.config.layers.join('-')}, weight std ${t.config.weightInitStd}, SGD lr ${t.config.lr}, ` +
+        `${t.config.samples} MNIST digits`,
     );
     out.push(
-      `(sample with replacement + gather + forward + backward + update; ${t.config.rounds} interleaved round${t.config.rounds === 1 ? '' : 's'}, one process per implementation; min/max over rounds)`,
+      `(sample with replacement + gather + forward + backward + update; ${t.config.rounds} interleaved round${t.config.rounds === 1 ? '' : 's'}, one ` +
+        `process per implementation; min/max over rounds)`,
     );
     out.push(trainTable(t));
     for (const i of t.implementations) if (i.status !== 'ok') note(i.status === 'error' ? errors : notes, i.label, i.note, i.status);

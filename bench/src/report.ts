@@ -185,7 +185,8 @@ function vsBaseline(
     ratio(current?.median, baseline?.median),
     (r) => r <= BASELINE_TOLERANCE,
     (r) =>
-      `${fmt(r)}× by median (${unit(current?.median)} vs ${unit(baseline?.median)}); ${fmtRatio(byMin)} by min (${unit(current?.min)} vs ${unit(baseline?.min)})`,
+      `${fmt(r)}× by median (${unit(current?.median)} vs ${unit(baseline?.median)}); ${fmtRatio(byMin)} by min (${unit(current?.min)} vs ` +
+      `${unit(baseline?.min)})`,
     missing,
   );
   if (v.status !== 'SKIP' && byMin !== undefined) v.byMin = byMin;

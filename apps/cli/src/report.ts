@@ -30,7 +30,8 @@ export class Progress {
     // On a terminal only every tenth epoch (and the first and last) stays on screen.
     if (this.live && m.epoch !== 1 && m.epoch % 10 !== 0 && m.epoch !== epochs) return;
     this.stream.write(
-      `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}  iter ${m.iteration}  loss ${m.loss.toFixed(4)}  train acc ${m.trainAccuracy.toFixed(4)}${val}\n`,
+      `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}  iter ${m.iteration}  loss ${m.loss.toFixed(4)}  train acc ` +
+        `${m.trainAccuracy.toFixed(4)}${val}\n`,
     );
   }
 
@@ -68,7 +69,8 @@ export function plotHistory(history: EpochMetrics[], color: boolean, width = 60)
     : undefined;
   let acc: string;
   if (val && color) {
-    acc = `accuracy per epoch (train: default colour, validation: green)\n${asciichart.plot([train, val], { height: 8, format: fmt, colors: [asciichart.default, asciichart.green] })}`;
+    const plot = asciichart.plot([train, val], { height: 8, format: fmt, colors: [asciichart.default, asciichart.green] });
+    acc = `accuracy per epoch (train: default colour, validation: green)\n${plot}`;
   } else {
     acc = `${val ? 'validation' : 'train'} accuracy per epoch\n${asciichart.plot(val ?? train, { height: 8, format: fmt })}`;
   }

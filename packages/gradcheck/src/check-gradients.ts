@@ -50,7 +50,10 @@ export interface ParamReport {
   kinks: number;
   /** The first few kink entries. */
   kinkEntries: EntryReport[];
-  /** Entries compared against a Richardson-extrapolated numerical gradient, because the plain central difference's truncation error alone exceeded the tolerance. */
+  /**
+   * Entries compared against a Richardson-extrapolated numerical gradient, because the plain
+   * central difference's truncation error alone exceeded the tolerance.
+   */
   refined: number;
   /** The worst entry outside kinks. */
   worst: EntryReport | undefined;
@@ -196,5 +199,6 @@ function describe(r: ParamReport): string {
     : '';
   const k = r.kinks > 0 ? `, ${r.kinks} kink crossing${r.kinks === 1 ? '' : 's'} left out (max rel error with them ${r.maxRelError.toExponential(2)})` : '';
   const e = r.refined > 0 ? `, ${r.refined} entr${r.refined === 1 ? 'y' : 'ies'} checked by Richardson extrapolation` : '';
-  return `${r.ok ? 'ok  ' : 'FAIL'} ${r.name} ${formatShape(r.shape)}: mean |diff| ${r.meanAbsDiff.toExponential(2)}, max rel error ${r.maxRelErrorSmooth.toExponential(2)}${k}${e};${w}`;
+  const verdict = `${r.ok ? 'ok  ' : 'FAIL'} ${r.name} ${formatShape(r.shape)}`;
+  return `${verdict}: mean |diff| ${r.meanAbsDiff.toExponential(2)}, max rel error ${r.maxRelErrorSmooth.toExponential(2)}${k}${e};${w}`;
 }

@@ -48,7 +48,8 @@ export function checkChanceAccuracy(accuracy: number, chance: number, classes: n
   return {
     code: 'chance-accuracy',
     message:
-      `accuracy after epoch ${epoch} is ${pct(accuracy)}, still near chance (always guessing the most common class scores ${pct(chance)}; ${classes} classes). ` +
+      `accuracy after epoch ${epoch} is ${pct(accuracy)}, still near chance (always guessing the most common class scores ${pct(chance)}; ${classes} ` +
+      `classes). ` +
       'Likely causes: unscaled inputs (use --scale 255 or --scale minmax), a learning rate far too high (the loss jumps or grows) ' +
       'or too low (the loss barely moves), labels that do not belong to their rows, or a hidden layer whose ReLUs have all died.',
   };

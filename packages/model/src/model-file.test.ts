@@ -245,7 +245,8 @@ describe('serializeModel and parseModel', () => {
       const err = loadError(resealed(text, (j) => (j.spec.layers[1].type = 'tanh')));
       expect(err).toBeInstanceOf(SpecError);
       expect(err.message).toBe(
-        'model.json (spec): layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [8])',
+        'model.json (spec): layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has ' +
+          'shape [8])',
       );
     });
 

@@ -220,7 +220,8 @@ function readTensors(
     if (!bytes || bytes.length !== t.size * BYTES[dtype]) {
       throw new ModelFileError(
         source,
-        `${what} "${name}" ${section === 'weights' ? 'hold' : 'holds'} ${bytes ? `${bytes.length} bytes` : 'no valid base64'} but ${formatShape(t.shape)} ${dtype} needs ${t.size * BYTES[dtype]}`,
+        `${what} "${name}" ${section === 'weights' ? 'hold' : 'holds'} ${bytes ? `${bytes.length} bytes` : 'no valid base64'} but ${formatShape(t.shape)} ` +
+          `${dtype} needs ${t.size * BYTES[dtype]}`,
       );
     }
     new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).set(bytes);

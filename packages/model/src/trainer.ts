@@ -198,7 +198,8 @@ export class Trainer {
     if (data.labels.length !== rows) throw new Error(`train: ${rows} rows but ${data.labels.length} labels`);
     if (typeof opts.optimizer?.update !== 'function') {
       throw new TypeError(
-        `train: optimizer must be an Optimizer object with update(params, grads) (make one with builtinOptimizers().create("sgd")), got ${JSON.stringify(opts.optimizer)}`,
+        `train: optimizer must be an Optimizer object with update(params, grads) (make one with builtinOptimizers().create("sgd")), got ` +
+          `${JSON.stringify(opts.optimizer)}`,
       );
     }
     if (!(opts.rng instanceof Rng)) throw new TypeError('train: rng must be an Rng, the source of the mini-batches (new Rng(seed))');

@@ -25,7 +25,8 @@ describe('StateTable', () => {
     expect(() => table.check('W', zeros([2, 3]))).not.toThrow();
     expect(() => table.check('W', zeros([3, 2]))).toThrow(ShapeError);
     expect(() => table.check('W', zeros([6]))).toThrow(
-      'adagrad.update: params["W"] has shape [6] but its h was made for shape [2, 3] by an earlier update; use a new optimizer for params of other shapes (shapes [6] and [2, 3])',
+      'adagrad.update: params["W"] has shape [6] but its h was made for shape [2, 3] by an earlier update; use a new optimizer for params of other shapes ' +
+        '(shapes [6] and [2, 3])',
     );
   });
 });

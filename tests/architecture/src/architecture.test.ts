@@ -63,3 +63,21 @@ describe('capabilities, not type names', () => {
     expect(comparison.test("const relu = { type: 'relu' };")).toBe(false);
   });
 });
+
+describe('line length', () => {
+  // Biome wraps code at 160 characters but leaves long string literals and comments alone.
+  it('no source line is longer than 160 characters (the generated WASM module aside)', () => {
+    const long: string[] = [];
+    for (const pkg of packages) {
+      for (const file of sourceFiles(pkg.dir)) {
+        if (file.endsWith('kernels-wasm.ts')) continue;
+        readFileSync(join(ROOT, file), 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            if (line.length > 160) long.push(`${file}:${i + 1} (${line.length} characters)`);
+          });
+      }
+    }
+    expect(long).toEqual([]);
+  });
+});

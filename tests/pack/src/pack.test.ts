@@ -22,8 +22,12 @@ const smoke: Record<string, { js: string; ts: string }> = {
     ts: 'const t: m.Tensor = m.matmul(m.tensor([[1, 2]]), m.tensor([[3], [4]])); const d: m.DType = t.dtype; void d;',
   },
   '@dlfs/core': {
-    js: "const c = m.defineConfig('t', { n: m.required(m.wholeNumber({ min: 1 }), 'n') }, { kind: 'layer', example: '{}' }); if (c.validate({ n: 2 }).n !== 2 || c.describe().n !== 'n, a whole number >= 1') throw new Error('core');",
-    ts: "const c: m.ConfigSchema<{ n: number }> = m.defineConfig<{ n: number }>('t', { n: m.required(m.wholeNumber(), 'n') }, { kind: 'layer', example: '{}' }); const d: m.LayerDef | undefined = undefined; void c; void d;",
+    js:
+      "const c = m.defineConfig('t', { n: m.required(m.wholeNumber({ min: 1 }), 'n') }, { kind: 'layer', example: '{}' }); if (c.validate({ n: 2 }).n " +
+      "!== 2 || c.describe().n !== 'n, a whole number >= 1') throw new Error('core');",
+    ts:
+      "const c: m.ConfigSchema<{ n: number }> = m.defineConfig<{ n: number }>('t', { n: m.required(m.wholeNumber(), 'n') }, { kind: 'layer', example: " +
+      "'{}' }); const d: m.LayerDef | undefined = undefined; void c; void d;",
   },
   '@dlfs/layers': {
     js: "const r = m.builtinLayers(); if (!r.has('affine') || !r.has('relu')) throw new Error('layers');",
@@ -34,24 +38,42 @@ const smoke: Record<string, { js: string; ts: string }> = {
     ts: 'const l: m.SoftmaxWithLoss = new m.SoftmaxWithLoss(); void l;',
   },
   '@dlfs/optimizers': {
-    js: "const p = { W: t.tensor([1, 2]) }; m.builtinOptimizers().create('sgd', { lr: 0.5 }).update(p, { W: t.tensor([2, 2]) }); if (p.W.data[0] !== 0 || p.W.data[1] !== 1) throw new Error('optimizers');",
-    ts: 'const o: m.Optimizer = new m.Adam({ lr: 0.1 }); const r: m.OptimizerRegistry = m.builtinOptimizers(); const c: m.AdamConfig = m.adam.validate({}); void o; void r; void c;',
+    js:
+      "const p = { W: t.tensor([1, 2]) }; m.builtinOptimizers().create('sgd', { lr: 0.5 }).update(p, { W: t.tensor([2, 2]) }); if (p.W.data[0] !== 0 || " +
+      "p.W.data[1] !== 1) throw new Error('optimizers');",
+    ts:
+      'const o: m.Optimizer = new m.Adam({ lr: 0.1 }); const r: m.OptimizerRegistry = m.builtinOptimizers(); const c: m.AdamConfig = ' +
+      'm.adam.validate({}); void o; void r; void c;',
   },
   '@dlfs/gradcheck': {
     js: "const g = m.numericalGradient((x) => x.data[0] ** 2, t.tensor([3])); if (Math.abs(g.data[0] - 6) > 1e-6) throw new Error('gradcheck');",
     ts: 'const f: typeof m.checkLayer = m.checkLayer; void f;',
   },
   '@dlfs/datasets': {
-    js: "const s = m.loadMnistSample(); if (s.x.shape[0] !== 10000 || s.labels.length !== 10000 || m.mnistPixelsToBytes([1])[0] !== 255) throw new Error('datasets');",
+    js:
+      'const s = m.loadMnistSample(); if (s.x.shape[0] !== 10000 || s.labels.length !== 10000 || m.mnistPixelsToBytes([1])[0] !== 255) throw new ' +
+      "Error('datasets');",
     ts: 'const s: m.MnistSample = m.loadMnistSample({ seed: 1 }); const w: (dir: string) => Promise<m.KaggleCsvFiles> = m.writeKaggleCsv; void s; void w;',
   },
   '@dlfs/data': {
-    js: "(await import('node:fs')).writeFileSync('data-smoke.csv', 'label,a,b\\n7,255,0\\n3,51,2\\n'); const d = await (await import('@dlfs/data/node')).loadCsv('data-smoke.csv'); const y = m.createScaler('255').fit(d.x).transform(d.x); if (d.rows !== 2 || d.labels[0] !== 1 || d.classes[1] !== 7 || y.data[0] !== 1 || m.oneHot(d.labels, 2).data[1] !== 1) throw new Error('data');",
-    ts: "import { type CsvDataset, loadCsv } from '@dlfs/data/node';\nconst p: Promise<CsvDataset> = loadCsv('x.csv', { label: null }); const s: m.Scaler = m.scalerFromJSON({ type: '255' }); const b: typeof m.BatchSampler = m.BatchSampler; void p; void s; void b;",
+    js:
+      "(await import('node:fs')).writeFileSync('data-smoke.csv', 'label,a,b\\n7,255,0\\n3,51,2\\n'); const d = await (await " +
+      "import('@dlfs/data/node')).loadCsv('data-smoke.csv'); const y = m.createScaler('255').fit(d.x).transform(d.x); if (d.rows !== 2 || d.labels[0] !== " +
+      "1 || d.classes[1] !== 7 || y.data[0] !== 1 || m.oneHot(d.labels, 2).data[1] !== 1) throw new Error('data');",
+    ts:
+      "import { type CsvDataset, loadCsv } from '@dlfs/data/node';\nconst p: Promise<CsvDataset> = loadCsv('x.csv', { label: null }); const s: m.Scaler " +
+      "= m.scalerFromJSON({ type: '255' }); const b: typeof m.BatchSampler = m.BatchSampler; void p; void s; void b;",
   },
   '@dlfs/model': {
-    js: "const { builtinLayers } = await import('@dlfs/layers'); const registry = builtinLayers(); const net = m.Network.build(m.defaultSpec(3, 4), { registry, inputShape: [2], rng: new t.Rng(0) }); const text = m.serializeModel({ network: net, classes: [0, 1, 2], preprocessing: { scaler: { type: 'none' }, label: 'label', featureNames: ['a', 'b'] }, training: {} }); const back = m.parseModel(text, { registry }); const node = await import('@dlfs/model/node'); if (back.network.params.W1.data[3] !== net.params.W1.data[3] || typeof node.saveModelFile !== 'function') throw new Error('model');",
-    ts: "import type { LoadedModel } from '@dlfs/model/node';\nconst s: m.NetworkSpec = m.defaultSpec(10); const l: LoadedModel | undefined = undefined; void s; void l;",
+    js:
+      "const { builtinLayers } = await import('@dlfs/layers'); const registry = builtinLayers(); const net = m.Network.build(m.defaultSpec(3, 4), { " +
+      'registry, inputShape: [2], rng: new t.Rng(0) }); const text = m.serializeModel({ network: net, classes: [0, 1, 2], preprocessing: { scaler: { type: ' +
+      "'none' }, label: 'label', featureNames: ['a', 'b'] }, training: {} }); const back = m.parseModel(text, { registry }); const node = await " +
+      "import('@dlfs/model/node'); if (back.network.params.W1.data[3] !== net.params.W1.data[3] || typeof node.saveModelFile !== 'function') throw new " +
+      "Error('model');",
+    ts:
+      "import type { LoadedModel } from '@dlfs/model/node';\nconst s: m.NetworkSpec = m.defaultSpec(10); const l: LoadedModel | undefined = undefined; " +
+      'void s; void l;',
   },
 };
 

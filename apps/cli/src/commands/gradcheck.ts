@@ -65,7 +65,8 @@ export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
     );
   } else {
     process.stdout.write(
-      `gradient check on ${flags.samples} sample${flags.samples === 1 ? '' : 's'} of ${flags.data ?? BUNDLED}, ${flags.mode === 'train' ? 'training' : 'evaluation'} pass (${seconds.toFixed(1)} s)\n`,
+      `gradient check on ${flags.samples} sample${flags.samples === 1 ? '' : 's'} of ${flags.data ?? BUNDLED}, ` +
+        `${flags.mode === 'train' ? 'training' : 'evaluation'} pass (${seconds.toFixed(1)} s)\n`,
     );
     process.stdout.write(`${report.summary}\n`);
     process.stdout.write(

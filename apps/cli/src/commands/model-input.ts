@@ -19,7 +19,8 @@ export async function loadForModel(model: LoadedModel, path: string, label: stri
   const at = csv.featureNames.findIndex((name, i) => name !== expected[i]);
   if (at !== -1) {
     throw new InputError(
-      `${path}: feature column ${at + 1} is "${csv.featureNames[at]}" but the model was trained with "${expected[at]}" there; give the columns in the training order`,
+      `${path}: feature column ${at + 1} is "${csv.featureNames[at]}" but the model was trained with "${expected[at]}" there; give the columns in the ` +
+        `training order`,
     );
   }
   model.scaler.transform(csv.x, csv.x);

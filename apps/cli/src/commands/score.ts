@@ -28,7 +28,8 @@ export async function scoreCommand(flags: ScoreFlags): Promise<number> {
   for (let i = 0; i < answers.rows; i++) {
     if (submission.x.data[i] !== answers.x.data[i]) {
       throw new InputError(
-        `${flags.submission}: line ${i + 2} has ImageId ${submission.x.data[i]} but ${flags.answers} has ${answers.x.data[i]} there; keep the ImageIds in order`,
+        `${flags.submission}: line ${i + 2} has ImageId ${submission.x.data[i]} but ${flags.answers} has ${answers.x.data[i]} there; keep the ImageIds in ` +
+          `order`,
       );
     }
     if (submission.labels![i] === answers.labels![i]) correct++;

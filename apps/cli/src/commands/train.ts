@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { createScaler, featureStats, type ScalerType, splitRows, trainValSplit } from '@dlfs/data';
 import type { LayerRegistry } from '@dlfs/layers';
-import { checkInputScale, defaultSpec, Network, type NetworkSpec, planRun, seedStreams, train, type TrainResult } from '@dlfs/model';
+import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, Trainer, type TrainResult } from '@dlfs/model';
 import { saveModelFile, writeFileAtomic } from '@dlfs/model/node';
 import { builtinOptimizers } from '@dlfs/optimizers';
 import { kernelStats, resetKernelStats, shapeSize } from '@dlfs/tensor';
@@ -105,8 +105,11 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     source: flags.spec ?? 'the default spec',
   });
 
+  // "784-50-10": the inputs, then the outputs of every layer with weights (as each layer's def declares).
+  const weighted = network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined);
+  const sizes = [features, ...weighted.map((l) => shapeSize(l.outputShape))].join('-');
   progress.message(
-    `training ${[features, ...network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined).map((l) => shapeSize(l.outputShape))].join('-')} on ${split.train.length} rows ` +
+    `training ${sizes} on ${split.train.length} rows ` +
       `(${split.val.length} for validation), ${classes} classes; ${optimizer.type}${lr === undefined ? '' : ` lr ${lr}`}, batch ${flags.batch}`,
   );
   const warnings: string[] = [];
@@ -119,8 +122,19 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (scaleWarning) report(scaleWarning.message);
 
   const iters = flags.iters ?? (flags.epochs === undefined ? TRAIN_DEFAULTS.iters : undefined);
-  const plan = planRun({ rows: split.train.length, batchSize: flags.batch, sampling: flags.sampling, iterations: iters, epochs: flags.epochs });
   let onSignal = false;
+  const trainer = new Trainer(network, { x: trainX, labels: trainLabels }, split.val.length > 0 ? { x: valX, labels: valLabels } : undefined, {
+    optimizer,
+    batchSize: flags.batch,
+    ...(iters !== undefined ? { iterations: iters } : { epochs: flags.epochs! }),
+    sampling: flags.sampling,
+    rng: streams.batch,
+    passRng: streams.pass,
+    onIteration: (p) => progress.iteration(p.iteration, p.iterations, p.epoch, p.loss),
+    onEpoch: (m) => progress.epoch(m, trainer.plan.epochs),
+    onWarning: (w) => report(w.message),
+    shouldStop: () => onSignal,
+  });
   const stop = (): void => {
     onSignal = true;
   };
@@ -129,18 +143,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   // The kernel counts reported with --json are the training run's own.
   resetKernelStats();
   try {
-    result = train(network, { x: trainX, labels: trainLabels }, split.val.length > 0 ? { x: valX, labels: valLabels } : undefined, {
-      optimizer,
-      batchSize: flags.batch,
-      ...(iters !== undefined ? { iterations: iters } : { epochs: flags.epochs! }),
-      sampling: flags.sampling,
-      rng: streams.batch,
-      passRng: streams.pass,
-      onIteration: (p) => progress.iteration(p.iteration, p.iterations, p.epoch, p.loss),
-      onEpoch: (m) => progress.epoch(m, plan.epochs),
-      onWarning: (w) => report(w.message),
-      shouldStop: () => onSignal,
-    });
+    result = trainer.run();
   } finally {
     process.removeListener('SIGINT', stop);
   }

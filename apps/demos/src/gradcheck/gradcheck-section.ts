@@ -70,7 +70,8 @@ export function gradcheckSection(): HTMLElement {
     verdict.className = `verdict ${report.ok ? 'verdict-ok' : 'verdict-bad'}`;
     verdict.dataset.ok = String(report.ok);
     verdict.textContent = report.ok
-      ? `Backprop agrees with the numerical gradient on every parameter of the ${result.sizes.join('-')} network (relative error ≤ ${report.tolerance} off the ReLU kinks).`
+      ? `Backprop agrees with the numerical gradient on every parameter of the ${result.sizes.join('-')} network (relative error ≤ ${report.tolerance} off ` +
+        `the ReLU kinks).`
       : `Backprop disagrees with the numerical gradient: ${report.params
           .filter((p) => !p.ok)
           .map((p) => p.name)

@@ -187,7 +187,8 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       case 'ready':
         iterations = m.iterations;
         status.textContent =
-          `Training ${DIGIT_PIXELS}-${settings.hidden}-10 with ${settings.optimizer} (lr ${settings.lr}, batch ${settings.batchSize}) on ${m.trainRows.toLocaleString('en')} digits; ` +
+          `Training ${DIGIT_PIXELS}-${settings.hidden}-10 with ${settings.optimizer} (lr ${settings.lr}, batch ${settings.batchSize}) on ` +
+          `${m.trainRows.toLocaleString('en')} digits; ` +
           `${m.valRows.toLocaleString('en')} held out. An epoch is ${m.itersPerEpoch} iterations.`;
         break;
       case 'progress': {
@@ -234,7 +235,8 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
         setStat('val-accuracy', pct(m.valAccuracy), m.valAccuracy);
         status.textContent =
           (m.stopped === 'non-finite-loss' ? 'Stopped: the loss blew up (see the training doctor below). ' : 'Done. ') +
-          `${m.iteration.toLocaleString('en')} iterations in ${m.seconds.toFixed(1)} s: accuracy ${pct(m.trainAccuracy)} on all training digits, ${pct(m.valAccuracy)} on the held-out ones.`;
+          `${m.iteration.toLocaleString('en')} iterations in ${m.seconds.toFixed(1)} s: accuracy ${pct(m.trainAccuracy)} on all training digits, ` +
+          `${pct(m.valAccuracy)} on the held-out ones.`;
         break;
       case 'error':
         status.className = 'status status-bad';

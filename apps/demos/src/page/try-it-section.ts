@@ -69,7 +69,9 @@ export function tryItSection(): TryIt {
     }
     const acc = fileModel.trainingAccuracy();
     fileStatus.className = 'hint';
-    fileStatus.textContent = `Loaded ${chosen.name}: a ${fileModel.describe()} network${acc === undefined ? '' : `, ${(acc * 100).toFixed(1)}% validation accuracy when it was trained`}.`;
+    fileStatus.textContent =
+      `Loaded ${chosen.name}: a ${fileModel.describe()} ` +
+      `network${acc === undefined ? '' : `, ${(acc * 100).toFixed(1)}% validation accuracy when it was trained`}.`;
     fileChoice.input.disabled = false;
     fileChoice.input.checked = true;
     choiceText(fileChoice.wrap).textContent = `Model file ${chosen.name}`;
@@ -120,7 +122,8 @@ export function tryItSection(): TryIt {
     h(
       'p',
       { class: 'lede' },
-      'Your drawing is cropped, scaled into a 20 × 20 box and centred by its centre of mass in 28 × 28 pixels, as MNIST’s digits were; then the network gives each class a probability (softmax).',
+      'Your drawing is cropped, scaled into a 20 × 20 box and centred by its centre of mass in 28 × 28 pixels, as MNIST’s digits were; then the network ' +
+        'gives each class a probability (softmax).',
     ),
     h(
       'div',

@@ -42,7 +42,8 @@ export function decodeMnistAsset(buffer: ArrayBuffer, source = MNIST_ASSET_FILE)
   const magic = String.fromCharCode(...bytes.subarray(0, MNIST_ASSET_MAGIC.length));
   if (bytes.length < MNIST_ASSET_HEADER_BYTES || magic !== MNIST_ASSET_MAGIC) {
     throw new Error(
-      `${source} is not the demos' MNIST asset (it starts with ${JSON.stringify(magic)}, not ${MNIST_ASSET_MAGIC}); rebuild the site with "pnpm --filter demos build"`,
+      `${source} is not the demos' MNIST asset (it starts with ${JSON.stringify(magic)}, not ${MNIST_ASSET_MAGIC}); rebuild the site with "pnpm --filter ` +
+        `demos build"`,
     );
   }
   const view = new DataView(buffer);
@@ -51,7 +52,8 @@ export function decodeMnistAsset(buffer: ArrayBuffer, source = MNIST_ASSET_FILE)
   const expected = MNIST_ASSET_HEADER_BYTES + rows + rows * pixelsPerRow;
   if (bytes.length !== expected) {
     throw new Error(
-      `${source} holds ${bytes.length} bytes but its header promises ${rows} rows × ${pixelsPerRow} pixels (${expected} bytes): it is truncated; rebuild the site`,
+      `${source} holds ${bytes.length} bytes but its header promises ${rows} rows × ${pixelsPerRow} pixels (${expected} bytes): it is truncated; rebuild ` +
+        `the site`,
     );
   }
   const labels = Int32Array.from(bytes.subarray(MNIST_ASSET_HEADER_BYTES, MNIST_ASSET_HEADER_BYTES + rows));

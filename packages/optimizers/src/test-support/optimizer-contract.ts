@@ -190,7 +190,8 @@ export function itKeepsTheOptimizerContract<O extends Optimizer>({ make, state: 
     };
     expect(() => optimizer.update(params, grads)).toThrow(ShapeError);
     expect(() => optimizer.update(params, grads)).toThrow(
-      `${optimizer.type}.update: grads["W"] has shape [3, 2] but params["W"] has shape [2, 3]; each grad must have the shape of its param (shapes [2, 3] and [3, 2])`,
+      `${optimizer.type}.update: grads["W"] has shape [3, 2] but params["W"] has shape [2, 3]; each grad must have the shape of its param (shapes [2, 3] ` +
+        `and [3, 2])`,
     );
     expect(params.W.toArray()).toEqual(W0);
     expect(params.b.toArray()).toEqual(b0);
@@ -206,7 +207,8 @@ export function itKeepsTheOptimizerContract<O extends Optimizer>({ make, state: 
     if (name === undefined) return;
     const before = params.b.toArray();
     expect(() => optimizer.update({ W: tensor([1, 2, 3, 4]), b: params.b }, { W: tensor([1, 1, 1, 1]), b: tensor(b0) })).toThrow(
-      `${optimizer.type}.update: params["W"] has shape [4] but its ${name} was made for shape [2, 3] by an earlier update; use a new optimizer for params of other shapes`,
+      `${optimizer.type}.update: params["W"] has shape [4] but its ${name} was made for shape [2, 3] by an earlier update; use a new optimizer for params ` +
+        `of other shapes`,
     );
     expect(params.b.toArray()).toEqual(before);
   });
