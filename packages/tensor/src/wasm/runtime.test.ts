@@ -65,6 +65,26 @@ describe('wasmSimdSupported', () => {
 });
 
 describe('WasmRuntime', () => {
+  it('hands out zeros: a reused block is cleared, a fresh one (never handed out) already is', () => {
+    for (const shared of [true, false]) {
+      const rt = new WasmRuntime(layout({ memoryBytes: 2 * MiB, scratchBytes: 64 << 10, shared }));
+      const a = rt.allocFloat32(1000)!;
+      a.fill(5);
+      // As the finalizer would once `a` is collected.
+      rt.arena.free(a.byteOffset);
+      const b = rt.allocFloat32(1500)!;
+      expect(b.byteOffset).toBe(a.byteOffset);
+      expect(b.every((v) => v === 0)).toBe(true);
+      // The scratch is written by kernels; when it moves, its old bytes are reused for tensors.
+      const oldScratch = rt.scratchStart;
+      rt.f32.fill(7, oldScratch >> 2, rt.scratchEnd >> 2);
+      expect(rt.ensureScratch(rt.scratchEnd - rt.scratchStart + 4096)).toBe(true);
+      const c = rt.allocFloat32(1000)!;
+      expect(c.byteOffset).toBe(oldScratch);
+      expect(c.every((v) => v === 0)).toBe(true);
+    }
+  });
+
   it('lays out static data, then the arena with the scratch as its first block; a fixed memory never grows', () => {
     const rt = new WasmRuntime(layout({ memoryBytes: 2 * MiB, scratchBytes: 256 << 10, shared: false }));
     expect(rt.growable).toBe(false);

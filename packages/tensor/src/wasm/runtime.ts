@@ -190,6 +190,10 @@ export class WasmRuntime {
   /** Why each heap buffer given in place of WASM memory went to the heap. */
   private readonly heapReasons = new WeakMap<ArrayBufferLike, PlacementFailure>();
   private top: number;
+  /** Every byte from here up has never been handed out, so it still holds the zeros it came with. */
+  private highWater = 0;
+  /** The high-water mark before the last block was handed out. */
+  private highWaterBefore = 0;
   private readonly finalizer: FinalizationRegistry<number>;
 
   constructor(layout: MemoryLayout) {
@@ -217,7 +221,7 @@ export class WasmRuntime {
     this.i32 = new Int32Array(this.buffer);
     this.arena = new Arena(RESERVED_BYTES, this.buffer.byteLength);
     // The first block of the arena, right above the static data.
-    this.scratchStart = this.arena.alloc(layout.scratchBytes);
+    this.scratchStart = this.alloc(layout.scratchBytes);
     if (this.scratchStart < 0) throw new Error(`no room for ${layout.scratchBytes} bytes of scratch in ${this.buffer.byteLength} bytes of memory`);
     this.scratchEnd = this.scratchStart + scratchSize(layout.scratchBytes);
     this.top = this.scratchStart;
@@ -238,7 +242,11 @@ export class WasmRuntime {
     const at = this.alloc(Math.max(1, length) * 4);
     if (at < 0) return undefined;
     const view = new Float32Array(this.buffer, at, length);
-    view.fill(0);
+    // Bytes at or above the high-water mark were never handed out: a new memory and every
+    // growth come zeroed, so only the part below it (a block given back and reused) needs zeros.
+    // Not writing fresh pages keeps them unmapped until used, and spares a pass over them.
+    const stale = Math.min(length, Math.max(0, (this.highWaterBefore - at) >> 2));
+    if (stale > 0) view.fill(0, 0, stale);
     this.finalizer.register(view, at);
     this.placements.arrays++;
     this.placements.bytes += length * 4;
@@ -330,9 +338,13 @@ export class WasmRuntime {
 
   /** A block of the arena, growing the memory when there is no room; -1 (and `failure`) when that fails. */
   private alloc(bytes: number): number {
-    const at = this.arena.alloc(bytes);
-    if (at >= 0 || !this.grow(scratchSize(bytes))) return at;
-    return this.arena.alloc(bytes);
+    let at = this.arena.alloc(bytes);
+    if (at < 0 && this.grow(scratchSize(bytes))) at = this.arena.alloc(bytes);
+    if (at >= 0) {
+      this.highWaterBefore = this.highWater;
+      this.highWater = Math.max(this.highWater, at + scratchSize(bytes));
+    }
+    return at;
   }
 
   /**
