@@ -23,6 +23,20 @@ describe('CsvError', () => {
   it('keeps the cause', () => {
     const cause = new Error('inner');
     expect(new CsvError('UNREADABLE', { file: 'a.csv' }, 'x', { cause }).cause).toBe(cause);
+    expect('cause' in new CsvError('EMPTY_FILE', { file: 'a.csv' }, 'x')).toBe(false);
+  });
+
+  it('carries the facts it is given, for a front end to phrase its own advice, and leaves the rest undefined', () => {
+    const err = new CsvError('MISSING_LABEL_COLUMN', { file: 'a.csv', line: 1 }, 'no label', { label: 'y', columns: ['a', 'b'] });
+    expect({ label: err.label, columns: err.columns, value: err.value, tooLarge: err.tooLarge, classes: err.classes }).toEqual({
+      label: 'y',
+      columns: ['a', 'b'],
+      value: undefined,
+      tooLarge: undefined,
+      classes: undefined,
+    });
+    const big = new CsvError('NOT_A_NUMBER', { file: 'a.csv', line: 2 }, 'too large', { value: '1e400', tooLarge: true });
+    expect({ value: big.value, tooLarge: big.tooLarge, cause: big.cause }).toEqual({ value: '1e400', tooLarge: true, cause: undefined });
   });
 });
 

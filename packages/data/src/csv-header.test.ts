@@ -16,9 +16,13 @@ describe('readHeader', () => {
 
   it('refuses a numeric row, an unnamed or repeated column, a missing label, a label with no features', () => {
     expect(() => readHeader(['1', '2.5'], where, 'label', true)).toThrow(/numbers, not column names/);
+    expect(() => readHeader(['1e400', '2'], where, 'label', true)).toThrow(/numbers, not column names/);
     expect(() => readHeader(['a', ''], where, null, true)).toThrow(/column 2 has no name;/);
     expect(() => readHeader(['a', 'b', 'a'], where, null, true)).toThrow(/"a" twice, as column 1 and column 3/);
     expect(() => readHeader(['a', 'b'], where, 'y', true)).toThrow(/no label column "y"; the header starts "a", "b" \(2 columns\)\. Name/);
+    expect(() => readHeader(['a', 'b'], where, 'y', true)).toThrow(
+      /Name the label column with the label option \(label: "<column>"\), or pass label: null for a file without labels$/,
+    );
     expect(() => readHeader(['label'], where, 'label', true)).toThrow(/at least one feature column/);
     expect(() => readHeader(['label;pixel0;pixel1'], where, 'label', true)).toThrow(/separate values with ";", but a CSV separates them with commas/);
     expect(() => readHeader(['label\tpixel0'], where, 'label', true)).toThrow(/separate values with "\\t"/);

@@ -1,5 +1,5 @@
 import { CsvError } from './csv-error.js';
-import { parseDecimal } from './parse-decimal.js';
+import { isHugeDecimal, parseDecimal } from './parse-decimal.js';
 
 /** A checked header row: the column names, where the label is (-1: no label column) and the feature columns' names. */
 export interface CsvHeader {
@@ -27,7 +27,7 @@ export function readHeader(names: readonly string[], where: { file: string; line
         'but a CSV separates them with commas; save or export the file as comma-separated values',
     );
   }
-  if (names.every((name) => !Number.isNaN(parseDecimal(name)))) {
+  if (names.every((name) => !Number.isNaN(parseDecimal(name)) || isHugeDecimal(name))) {
     throw new CsvError(
       'NO_HEADER',
       where,
@@ -64,12 +64,16 @@ export function readHeader(names: readonly string[], where: { file: string; line
       'MISSING_LABEL_COLUMN',
       where,
       `there is no label column ${JSON.stringify(label)}; the header starts ${preview(names)}.${hint} ` +
-        `Name the label column with the label option (--label <column> on the command line), or use label: null (--label none) for a file without labels`,
+        'Name the label column with the label option (label: "<column>"), or pass label: null for a file without labels',
+      { label, columns: names },
     );
   }
   const featureNames = names.filter((_, i) => i !== labelIndex);
   if (featureNames.length === 0) {
-    throw new CsvError('NO_FEATURES', where, `the only column is the label ${JSON.stringify(label)}; a dataset needs at least one feature column besides it`);
+    throw new CsvError('NO_FEATURES', where, `the only column is the label ${JSON.stringify(label)}; a dataset needs at least one feature column besides it`, {
+      label: label ?? undefined,
+      columns: names,
+    });
   }
   return { names, labelIndex, featureNames };
 }

@@ -2,9 +2,10 @@ import { Tensor } from '@dlfs/tensor';
 import { CsvError as CsvParseError } from 'csv-parse';
 import { type CsvColumn, CsvError, showValue } from './csv-error.js';
 import { type CsvHeader, readHeader } from './csv-header.js';
+import { type CsvWarning, labelSpellingsWarning, manyClassesWarning } from './csv-warning.js';
 import { fileError } from './file-error.js';
 import { type Classes, LabelEncoder } from './label-encoder.js';
-import { parseDecimal } from './parse-decimal.js';
+import { isHugeDecimal, parseDecimal } from './parse-decimal.js';
 import { RowBuffer } from './row-buffer.js';
 
 /** A loaded CSV: one row of `x` per data row of the file, features in header order. */
@@ -20,6 +21,8 @@ export interface CsvDataset {
   featureNames: string[];
   rows: number;
   file: string;
+  /** What loaded but looks like a mistake (labels spelled two ways, a label column of ids); empty when nothing. */
+  warnings: readonly CsvWarning[];
 }
 
 export interface RowReaderOptions {
@@ -115,7 +118,7 @@ export class CsvRowReader {
    */
   fastRow(label: string | undefined, line: number): boolean {
     if (label !== undefined) {
-      const index = this.encoder.encode(label);
+      const index = this.encoder.encode(label, line);
       if (index === -1) return false;
       this.storeLabel(index);
     }
@@ -125,9 +128,11 @@ export class CsvRowReader {
 
   private addLabel(value: string, line: number, c: number): void {
     if (value === '') {
-      throw new CsvError('EMPTY_VALUE', { file: this.file, line, column: this.column(c) }, 'the label is empty; give every row a label, or remove the row');
+      throw new CsvError('EMPTY_VALUE', { file: this.file, line, column: this.column(c) }, 'the label is empty; give every row a label, or remove the row', {
+        value,
+      });
     }
-    const index = this.encoder.encode(value);
+    const index = this.encoder.encode(value, line);
     if (index === -1) {
       const classes = this.opts.classes!;
       const known =
@@ -140,6 +145,7 @@ export class CsvRowReader {
         { file: this.file, line, column: this.column(c) },
         `the label ${showValue(value)} is not one of the ${classes.length} classes the model knows (${known}); ` +
           'evaluate with data labelled like the training data, or retrain with this class',
+        { value, classes },
       );
     }
     this.storeLabel(index);
@@ -158,18 +164,24 @@ export class CsvRowReader {
   private valueError(value: string, line: number, c: number): CsvError {
     const where = { file: this.file, line, column: this.column(c) };
     if (value.trim() === '') {
-      return new CsvError('EMPTY_VALUE', where, 'the value is empty; missing values are not supported, fill in a number or remove the row');
+      return new CsvError('EMPTY_VALUE', where, 'the value is empty; missing values are not supported, fill in a number or remove the row', { value });
     }
-    const v = Number(value);
-    if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
-      return new CsvError('NOT_A_NUMBER', where, `${showValue(value)} is too large for float32 (at most ±3.4e38); rescale this column`);
+    // Beyond float32 (1e39) or beyond float64 too (1e400, which parseDecimal gives as NaN): a number all the same.
+    if (Math.abs(parseDecimal(value)) > FLOAT32_MAX || isHugeDecimal(value)) {
+      return new CsvError('NOT_A_NUMBER', where, `${showValue(value)} is a number too large for float32 (at most ±3.4e38); rescale this column`, {
+        value,
+        tooLarge: true,
+      });
     }
     const comma = /^\s*[+-]?\d+,\d+\s*$/.test(value) ? ' (write decimals with a dot: 0.5, not 0,5)' : '';
     const fix =
       this.header?.labelIndex === -1
-        ? `if this column holds the labels, name it with the label option (--label ${JSON.stringify(where.column.name)})`
+        ? `if this column holds the labels, name it with the label option (label: ${JSON.stringify(where.column.name)})`
         : 'remove text columns such as ids or names from the file';
-    return new CsvError('NOT_A_NUMBER', where, `${showValue(value)} is not a number${comma}; every feature column must hold decimal numbers: ${fix}`);
+    return new CsvError('NOT_A_NUMBER', where, `${showValue(value)} is not a number${comma}; every feature column must hold decimal numbers: ${fix}`, {
+      value,
+      tooLarge: false,
+    });
   }
 
   private column(c: number): CsvColumn {
@@ -233,12 +245,20 @@ export class CsvRowReader {
       );
     }
     const x = new Tensor(values.take(), [rows, header.featureNames.length]);
-    const dataset: CsvDataset = { x, featureNames: header.featureNames, rows, file: this.file };
+    const warnings: CsvWarning[] = [];
+    const dataset: CsvDataset = { x, featureNames: header.featureNames, rows, file: this.file, warnings };
     if (header.labelIndex >= 0) {
       const labels = this.labels.length === rows ? this.labels : this.labels.slice(0, rows);
-      dataset.classes = this.encoder.finish(labels);
+      const classes = this.encoder.finish(labels);
+      dataset.classes = classes;
       dataset.labels = labels;
       dataset.labelColumn = header.names[header.labelIndex];
+      const column = this.column(header.labelIndex);
+      const spellings = this.encoder.spellings();
+      if (spellings.length > 0) warnings.push(labelSpellingsWarning(this.file, column, spellings));
+      // Given classes are a model's: their count says nothing about this file.
+      const many = this.opts.classes === undefined ? manyClassesWarning(this.file, column, classes.length, rows) : undefined;
+      if (many !== undefined) warnings.push(many);
     }
     return dataset;
   }

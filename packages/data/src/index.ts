@@ -1,5 +1,6 @@
-export { CsvError, type CsvColumn, type CsvErrorCode } from './csv-error.js';
-export type { Classes } from './label-encoder.js';
+export { CsvError, type CsvColumn, type CsvErrorCode, type CsvErrorFacts } from './csv-error.js';
+export type { CsvWarning, CsvWarningCode } from './csv-warning.js';
+export type { Classes, LabelSpellings } from './label-encoder.js';
 export { ScalerError, type Scaler, type ScalerJson, type ScalerType } from './scaler.js';
 export { createScaler, scalerFromJSON } from './create-scaler.js';
 export { MinMaxScaler } from './min-max-scaler.js';

@@ -50,4 +50,68 @@ describe('LabelEncoder', () => {
     expect(encoder.finish(labels, 2)).toEqual([4, 5]);
     expect(Array.from(labels)).toEqual([1, 0, -7, -7]);
   });
+
+  it('names the spellings of one number, with the line each first appears on', () => {
+    const encoder = new LabelEncoder();
+    const labels = Int32Array.from(['7', '07', '3', '7.0', '07', '-0', '0', '3'], (v, i) => encoder.encode(v, i + 2));
+    expect(encoder.finish(labels)).toEqual([0, 3, 7]);
+    expect(Array.from(labels)).toEqual([2, 2, 1, 2, 2, 0, 0, 1]);
+    expect(encoder.spellings()).toEqual([
+      {
+        value: 0,
+        merged: true,
+        spellings: [
+          { text: '-0', line: 7 },
+          { text: '0', line: 8 },
+        ],
+      },
+      {
+        value: 7,
+        merged: true,
+        spellings: [
+          { text: '7', line: 2 },
+          { text: '07', line: 3 },
+          { text: '7.0', line: 5 },
+        ],
+      },
+    ]);
+  });
+
+  it('names spellings of one number kept as different text classes, and nothing for plain text labels', () => {
+    const encoder = new LabelEncoder();
+    const labels = Int32Array.from(['1', 'x', '1.0', '2.5', '1e0'], (v, i) => encoder.encode(v, i + 2));
+    encoder.finish(labels);
+    expect(encoder.spellings()).toEqual([
+      {
+        value: 1,
+        merged: false,
+        spellings: [
+          { text: '1', line: 2 },
+          { text: '1.0', line: 4 },
+          { text: '1e0', line: 6 },
+        ],
+      },
+    ]);
+    const words = new LabelEncoder();
+    words.finish(Int32Array.from(['cat', 'dog', 'cat'], (v) => words.encode(v)));
+    expect(words.spellings()).toEqual([]);
+  });
+
+  it('names spellings matched by value to given numeric classes, never for given text classes', () => {
+    const numeric = new LabelEncoder([5, 1]);
+    expect(['1', '1.0', '5', '1'].map((v, i) => numeric.encode(v, i + 2))).toEqual([1, 1, 0, 1]);
+    expect(numeric.spellings()).toEqual([
+      {
+        value: 1,
+        merged: true,
+        spellings: [
+          { text: '1', line: 2 },
+          { text: '1.0', line: 3 },
+        ],
+      },
+    ]);
+    const text = new LabelEncoder(['1', '1.0']);
+    expect(['1', '1.0'].map((v) => text.encode(v))).toEqual([0, 1]);
+    expect(text.spellings()).toEqual([]);
+  });
 });

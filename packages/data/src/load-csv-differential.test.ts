@@ -2,7 +2,8 @@
 // dataset, bit for bit, the same progress reports, or the same error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvError } from './csv-error.js';
+import { CsvError, type CsvErrorFacts } from './csv-error.js';
+import type { CsvWarning } from './csv-warning.js';
 import { type CsvParserChoice, type LoadCsvOptions, type LoadProgress, loadCsv, loadCsvInChunks } from './load-csv.js';
 import { useTempDir } from './test-support/index.js';
 
@@ -19,11 +20,12 @@ type Outcome =
       labelColumn?: string;
       featureNames: string[];
       rows: number;
+      warnings: readonly CsvWarning[];
       progress: LoadProgress[];
     }
   | {
       ok: false;
-      error: { name: string; code: string; file: string; line: number | undefined; column: unknown; message: string; cause?: string };
+      error: { name: string; code: string; file: string; line: number | undefined; column: unknown; message: string; cause?: string; facts: CsvErrorFacts };
       progress: LoadProgress[];
     };
 
@@ -40,12 +42,18 @@ async function outcome(file: string, options: LoadCsvOptions, parser: CsvParserC
       ...(d.labels === undefined ? {} : { labels: Array.from(d.labels), classes: d.classes, labelColumn: d.labelColumn }),
       featureNames: d.featureNames,
       rows: d.rows,
+      warnings: d.warnings,
       progress,
     };
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
     const cause = err.cause instanceof Error ? `${(err.cause as { code?: string }).code}: ${err.cause.message}` : undefined;
-    return { ok: false, error: { name: err.name, code: err.code, file: err.file, line: err.line, column: err.column, message: err.message, cause }, progress };
+    const facts: CsvErrorFacts = { value: err.value, tooLarge: err.tooLarge, label: err.label, columns: err.columns, classes: err.classes };
+    return {
+      ok: false,
+      error: { name: err.name, code: err.code, file: err.file, line: err.line, column: err.column, message: err.message, cause, facts },
+      progress,
+    };
   }
 }
 
@@ -89,6 +97,8 @@ const plainNumber = fc.oneof(
     '-2.5e+2',
     '3.4028234e38',
     '1e-46',
+    '1e-400',
+    '-1e-400',
     '123456789012345678',
     '0.30000000000000004',
     '16777217',
@@ -102,12 +112,16 @@ const dressed = fc
     return { text, field };
   });
 const WORDS = ['cat', 'dog', 'ant', 'Bee', 'two words', 'a,b', 'é', 'line\nbreak', 'say "hi"', 'x'];
-const labelArb = (kind: 'digit' | 'int' | 'word') =>
+// The same numbers written several ways, which loadCsv merges into one class and warns about.
+const SPELLINGS = ['1', '1.0', '01', '1e0', '+1', '2', '2.00', '"2"', '" 2"', '0', '-0', '0.0'];
+const labelArb = (kind: 'digit' | 'int' | 'word' | 'spelled') =>
   kind === 'digit'
     ? fc.integer({ min: 0, max: 9 }).map(String)
     : kind === 'int'
       ? fc.integer({ min: -5, max: 20 }).map(String)
-      : fc.tuple(fc.constantFrom(...WORDS), fc.boolean()).map(([w, quote]) => (quote || /[,"\n ]/.test(w) ? `"${w.replace(/"/g, '""')}"` : w));
+      : kind === 'spelled'
+        ? fc.constantFrom(...SPELLINGS)
+        : fc.tuple(fc.constantFrom(...WORDS), fc.boolean()).map(([w, quote]) => (quote || /[,"\n ]/.test(w) ? `"${w.replace(/"/g, '""')}"` : w));
 
 const tableArb = fc
   .record({
@@ -115,7 +129,7 @@ const tableArb = fc
     rows: fc.integer({ min: 1, max: 12 }),
     labelAt: fc.option(fc.nat(), { nil: undefined }),
     labelName: fc.constantFrom('label', 'digit'),
-    labelKind: fc.constantFrom('digit' as const, 'int' as const, 'word' as const),
+    labelKind: fc.constantFrom('digit' as const, 'int' as const, 'word' as const, 'spelled' as const),
     eol: fc.constantFrom('\n', '\r\n'),
     bom: fc.boolean(),
     quoteHeader: fc.boolean(),
@@ -168,6 +182,9 @@ describe('the fast parser and csv-parse load the same', () => {
       '255',
       '-3.5',
       '1e3',
+      '1e400',
+      '1.0',
+      '01',
       '0x1A',
       'NaN',
       'x',
@@ -246,6 +263,12 @@ describe('the fast parser and csv-parse load the same', () => {
       ['hex', 'label,a,b\n1,2,3\n0,0x1A,3\n'],
       ['comma', 'label,a,b\n1,2,3\n0,"0,5",3\n'],
       ['huge', 'label,a,b\n1,2,3\n0,1e39,3\n'],
+      ['beyond-float64', 'label,a,b\n1,2,3\n0,1e400,3\n'],
+      ['beyond-float64-negative', 'label,a,b\n1,2,3\n0,2,-1e99999\n'],
+      ['beyond-float64-quoted', 'label,a,b\n1,2,3\n0," 1E+400 ",3\n'],
+      ['beyond-float64-digits', `label,a,b\n1,2,3\n0,${'9'.repeat(400)},3\n`],
+      ['huge-hex', `label,a,b\n1,2,3\n0,0x${'f'.repeat(40)},3\n`],
+      ['beyond-float64-unlabelled', 'a,b\n1,2\n1e400,3\n', { label: null }],
       ['text-first', 'digit,a\nseven,2\n', { label: null }],
       ['hole', 'label,a,b\n1,2,3\n0,,3\n'],
       ['quoted-hole', 'label,a,b\n1,2," "\n'],
@@ -271,6 +294,29 @@ describe('the fast parser and csv-parse load the same', () => {
       const file = tmp.write(`${name}.csv`, content);
       const reference = await outcome(file, options, 'csv-parse');
       expect(reference.ok, name).toBe(false);
+      expect(await outcome(file, options, 'fast'), name).toEqual(reference);
+      for (let chunkBytes = 1; chunkBytes <= 7; chunkBytes++) {
+        expect(await outcome(file, options, 'fast', chunkBytes), `${name} in ${chunkBytes}-byte reads`).toEqual(
+          await outcome(file, options, 'csv-parse', chunkBytes),
+        );
+      }
+    }
+  });
+
+  it('files with label warnings: the same warnings, at the same lines, in reads of 1 to 7 bytes too', async () => {
+    const ids = Array.from({ length: 41 }, (_, i) => `user-${i % 21},${i}`).join('\n');
+    const fixtures: [string, string, LoadCsvOptions, string[]][] = [
+      ['spellings', 'a,label\n1,1\n2,1.0\n3, 2\n4,"01"\n5,1\r\n6,1e0\n7,2.00\n8,3\n', {}, ['LABEL_SPELLINGS']],
+      ['spellings-text', 'label,a\n1,1\n0.5,2\n\n1.0,3\n1,4\n', {}, ['LABEL_SPELLINGS']],
+      ['spellings-given', 'label,a\n3,1\n0,2\n 3.0 ,3\n', { classes: [3, 0] }, ['LABEL_SPELLINGS']],
+      ['ids', `id,a\n${ids}\n`, { label: 'id' }, ['MANY_CLASSES']],
+      ['both', `label,a\n${Array.from({ length: 25 }, (_, i) => `${i},${i}`).join('\n')}\n"7.0",1\n`, {}, ['LABEL_SPELLINGS', 'MANY_CLASSES']],
+      ['tiny', 'label,a\n1,1e-400\n1,-1e-400\n', {}, []],
+    ];
+    for (const [name, content, options, codes] of fixtures) {
+      const file = tmp.write(`warn-${name}.csv`, content);
+      const reference = await outcome(file, options, 'csv-parse');
+      expect(reference.ok && reference.warnings.map((w) => w.code), name).toEqual(codes);
       expect(await outcome(file, options, 'fast'), name).toEqual(reference);
       for (let chunkBytes = 1; chunkBytes <= 7; chunkBytes++) {
         expect(await outcome(file, options, 'fast', chunkBytes), `${name} in ${chunkBytes}-byte reads`).toEqual(

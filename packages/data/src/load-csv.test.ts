@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError } from './csv-error.js';
+import { CsvError, showValue } from './csv-error.js';
 import { type LoadCsvOptions, type LoadProgress, loadCsv } from './load-csv.js';
 import { expectCsvError, useTempDir } from './test-support/index.js';
 
@@ -134,6 +134,13 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       for (let i = 1; i < progress.length; i++) expect(progress[i]!.bytesRead).toBeGreaterThanOrEqual(progress[i - 1]!.bytesRead);
     });
 
+    it('values too small for float32 as zero, keeping their sign, like any float32 rounding', async () => {
+      const file = tmp.write('tiny.csv', 'label,a,b\n1,1e-400,-1e-400\n0,1e-46,1e-40\n');
+      const d = await load(file);
+      expect(Array.from(d.x.data, (v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, '-0', 0, Math.fround(1e-40)]);
+      expect(d.warnings).toEqual([]);
+    });
+
     it('non-ASCII UTF-8 header names and labels', async () => {
       const d = await load(tmp.write('utf8.csv', 'étiquette,größe\nchat,1\nchien,2\n'), { label: 'étiquette' });
       expect(d.featureNames).toEqual(['größe']);
@@ -190,6 +197,36 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       });
     });
 
+    it('a number beyond float64 (1e400) as a number too large, like one beyond float32 (1e39)', async () => {
+      const nines = '9'.repeat(400);
+      for (const [field, value] of [
+        ['1e39', '1e39'],
+        ['-3.5e38', '-3.5e38'],
+        ['1e400', '1e400'],
+        ['-1e400', '-1e400'],
+        ['1e99999', '1e99999'],
+        ['"1E+400"', '1E+400'],
+        [` ${nines} `, nines],
+      ] as const) {
+        const file = tmp.write('too-large.csv', `label,a,b\n1,2,3\n0,${field},3\n`);
+        const err = await expectCsvError(load(file), {
+          code: 'NOT_A_NUMBER',
+          file,
+          line: 3,
+          column: { name: 'a', index: 2 },
+          says: [`${showValue(value)} is a number too large for float32 (at most ±3.4e38); rescale this column`],
+        });
+        expect({ value: err.value, tooLarge: err.tooLarge }, field).toEqual({ value, tooLarge: true });
+      }
+    });
+
+    it('a huge hexadecimal value as no number, not as a number too large', async () => {
+      const file = tmp.write('huge-hex.csv', `label,a\n1,0x${'f'.repeat(40)}\n`);
+      const err = await expectCsvError(load(file), { code: 'NOT_A_NUMBER', file, line: 2, column: { name: 'a', index: 2 }, says: ['is not a number'] });
+      expect(err.tooLarge).toBe(false);
+      expect(err.message).not.toContain('too large');
+    });
+
     it('NaN, Infinity, hexadecimal and a decimal comma', async () => {
       for (const [value, says] of [
         ['NaN', '"NaN" is not a number'],
@@ -203,14 +240,14 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       }
     });
 
-    it('a text column when there is no label column, suggesting --label', async () => {
+    it('a text column when there is no label column, suggesting the label option', async () => {
       const file = tmp.write('text-first.csv', 'digit,a\nseven,2\n');
       await expectCsvError(load(file, { label: null }), {
         code: 'NOT_A_NUMBER',
         file,
         line: 2,
         column: { name: 'digit', index: 1 },
-        says: ['"seven"', '--label "digit"'],
+        says: ['"seven"', 'label: "digit"'],
       });
     });
 
@@ -223,14 +260,14 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       await expectCsvError(load(label), { code: 'EMPTY_VALUE', file: label, line: 3, column: { name: 'label', index: 2 }, says: ['label is empty'] });
     });
 
-    it('a missing label column, listing the first columns and suggesting --label', async () => {
+    it('a missing label column, listing the first columns and suggesting the label option', async () => {
       const header = Array.from({ length: 784 }, (_, i) => `pixel${i}`).join(',');
       const file = tmp.write('kaggle-test.csv', `${header}\n${'0,'.repeat(783)}0\n`);
       await expectCsvError(load(file), {
         code: 'MISSING_LABEL_COLUMN',
         file,
         line: 1,
-        says: ['no label column "label"', '"pixel0", "pixel1", "pixel2", "pixel3", "pixel4", "pixel5", … (784 columns)', '--label', 'label: null'],
+        says: ['no label column "label"', '"pixel0", "pixel1", "pixel2", "pixel3", "pixel4", "pixel5", … (784 columns)', 'label: "<column>"', 'label: null'],
       });
       const cased = tmp.write('cased.csv', 'Label,a\n1,2\n');
       await expectCsvError(load(cased), { code: 'MISSING_LABEL_COLUMN', file: cased, line: 1, says: ['Did you mean "Label"?'] });
@@ -238,13 +275,71 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
 
     it('a label outside the given classes', async () => {
       const file = tmp.write('unknown-label.csv', 'label,a\n1,2\n7,3\n');
-      await expectCsvError(load(file, { classes: [0, 1, 2] }), {
+      const err = await expectCsvError(load(file, { classes: [0, 1, 2] }), {
         code: 'UNKNOWN_LABEL',
         file,
         line: 3,
         column: { name: 'label', index: 1 },
         says: ['"7"', '3 classes', '0, 1, 2'],
       });
+      expect({ value: err.value, classes: err.classes }).toEqual({ value: '7', classes: [0, 1, 2] });
+    });
+
+    it('with the facts a front end needs to phrase its own advice', async () => {
+      const missing = await expectCsvError(load(tmp.write('facts-missing.csv', 'Label,a,b\n1,2,3\n'), { label: 'label' }), {
+        code: 'MISSING_LABEL_COLUMN',
+        file: tmp.path('facts-missing.csv'),
+        line: 1,
+      });
+      expect({ label: missing.label, columns: missing.columns, value: missing.value, tooLarge: missing.tooLarge, classes: missing.classes }).toEqual({
+        label: 'label',
+        columns: ['Label', 'a', 'b'],
+        value: undefined,
+        tooLarge: undefined,
+        classes: undefined,
+      });
+      const only = await expectCsvError(load(tmp.write('facts-only.csv', 'y\n1\n'), { label: 'y' }), {
+        code: 'NO_FEATURES',
+        file: tmp.path('facts-only.csv'),
+        line: 1,
+      });
+      expect({ label: only.label, columns: only.columns }).toEqual({ label: 'y', columns: ['y'] });
+      const text = await expectCsvError(load(tmp.write('facts-text.csv', 'label,a\n1, "ab c" \n')), {
+        code: 'NOT_A_NUMBER',
+        file: tmp.path('facts-text.csv'),
+        line: 2,
+        column: { name: 'a', index: 2 },
+      });
+      expect({ value: text.value, tooLarge: text.tooLarge, label: text.label, columns: text.columns }).toEqual({
+        value: 'ab c',
+        tooLarge: false,
+        label: undefined,
+        columns: undefined,
+      });
+      const hole = await expectCsvError(load(tmp.write('facts-hole.csv', 'label,a\n1," "\n')), {
+        code: 'EMPTY_VALUE',
+        file: tmp.path('facts-hole.csv'),
+        line: 2,
+        column: { name: 'a', index: 2 },
+      });
+      expect(hole.value).toBe(' ');
+    });
+
+    it('speaking of loadCsv options only, never of command-line flags', async () => {
+      const cases: [string, string, LoadCsvOptions][] = [
+        ['flags-missing.csv', 'pixel0,pixel1\n0,1\n', {}],
+        ['flags-cased.csv', 'Label,a\n1,2\n', {}],
+        ['flags-text.csv', 'name,a\nseven,2\n', { label: null }],
+        ['flags-text-unlabelled.csv', 'name,a\nseven,2\n', { requireLabel: false }],
+        ['flags-text-labelled.csv', 'label,name\n1,seven\n', {}],
+        ['flags-only.csv', 'label\n1\n', {}],
+        ['flags-unknown.csv', 'label,a\n9,2\n', { classes: [0, 1] }],
+      ];
+      for (const [name, content, options] of cases) {
+        const err = await load(tmp.write(name, content), options).catch((e: unknown) => e);
+        expect(err, name).toBeInstanceOf(CsvError);
+        expect((err as CsvError).message, name).not.toMatch(/--|command line|dlfs /);
+      }
     });
 
     it('an unclosed quote, at the line of the row it opens in', async () => {
@@ -310,6 +405,119 @@ describe.each(['fast', 'csv-parse'] as const)('with parser %s', (parser) => {
       const err = await load(tmp.path('missing.csv')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CsvError);
       expect((err as CsvError).name).toBe('CsvError');
+    });
+  });
+
+  describe('loadCsv warns, in the result, about what loads but looks like a mistake', () => {
+    it('nothing for a plain file', async () => {
+      expect((await load(tmp.write('plain.csv', 'label,a\n1,2\n0,3\n'))).warnings).toEqual([]);
+      expect((await load(tmp.write('plain-unlabelled.csv', 'a,b\n1,2\n'), { label: null })).warnings).toEqual([]);
+    });
+
+    it('whole-number labels written more than one way: one class each, the spellings named with their first lines', async () => {
+      const file = tmp.write('spellings.csv', 'a,label\n1,1\n2,1.0\n3,2\n4,01\n5,1\n6,1e0\n7,2.00\n8,3\n');
+      const d = await load(file);
+      expect(d.classes).toEqual([1, 2, 3]);
+      expect(Array.from(d.labels!)).toEqual([0, 0, 1, 0, 0, 0, 1, 2]);
+      expect(d.warnings).toEqual([
+        {
+          code: 'LABEL_SPELLINGS',
+          column: { name: 'label', index: 2 },
+          spellings: [
+            {
+              value: 1,
+              merged: true,
+              spellings: [
+                { text: '1', line: 2 },
+                { text: '1.0', line: 3 },
+                { text: '01', line: 5 },
+                { text: '1e0', line: 7 },
+              ],
+            },
+            {
+              value: 2,
+              merged: true,
+              spellings: [
+                { text: '2', line: 4 },
+                { text: '2.00', line: 8 },
+              ],
+            },
+          ],
+          message:
+            `${file}, column 2 "label": labels that are the same number written differently were taken as one class: ` +
+            '"1" (line 2), "1.0" (line 3), "01" (line 5) and "1e0" (line 7) as class 1; "2" (line 4) and "2.00" (line 8) as class 2. ' +
+            'Write each class one way; if they are meant to be different classes, give them labels that are not the same number',
+        },
+      ]);
+    });
+
+    it('the same number written two ways among labels taken as text: different classes, named', async () => {
+      const file = tmp.write('spellings-text.csv', 'label,a\n1,1\n0.5,2\n1.0,3\n1,4\n');
+      const d = await load(file);
+      expect(d.classes).toEqual(['0.5', '1', '1.0']);
+      expect(d.warnings.map((w) => w.code)).toEqual(['LABEL_SPELLINGS']);
+      expect(d.warnings[0]!.message).toBe(
+        `${file}, column 1 "label": labels that are the same number written differently are different classes, since not every label is a whole number ` +
+          '(the classes are then the label texts): "1" (line 2) and "1.0" (line 4). Write each class one way',
+      );
+    });
+
+    it('spellings matched by value to given numeric classes, but not to given text classes', async () => {
+      const numeric = await load(tmp.write('spellings-given.csv', 'label,a\n3,1\n0,2\n3.0,3\n'), { classes: [3, 0] });
+      expect(Array.from(numeric.labels!)).toEqual([0, 1, 0]);
+      expect(numeric.warnings.map((w) => [w.code, w.code === 'LABEL_SPELLINGS' && w.spellings])).toEqual([
+        [
+          'LABEL_SPELLINGS',
+          [
+            {
+              value: 3,
+              merged: true,
+              spellings: [
+                { text: '3', line: 2 },
+                { text: '3.0', line: 4 },
+              ],
+            },
+          ],
+        ],
+      ]);
+      const text = await load(tmp.write('spellings-given-text.csv', 'label,a\n3,1\n3.0,2\n'), { classes: ['3', '3.0'] });
+      expect(Array.from(text.labels!)).toEqual([0, 1]);
+      expect(text.warnings).toEqual([]);
+    });
+
+    it('a label column with more than 20 classes and more than one class for every two rows', async () => {
+      const rows = (n: number, label: (i: number) => string) => Array.from({ length: n }, (_, i) => `${label(i)},${i}`).join('\n');
+      // 41 rows, 21 classes: over both thresholds.
+      const ids = tmp.write('ids.csv', `id,a\n${rows(41, (i) => `user-${i % 21}`)}\n`);
+      const d = await load(ids, { label: 'id' });
+      expect(d.warnings).toEqual([
+        {
+          code: 'MANY_CLASSES',
+          column: { name: 'id', index: 1 },
+          classes: 21,
+          rows: 41,
+          message:
+            `${ids}, column 1 "id": the label column has 21 different values in 41 rows, fewer than two rows per class; it looks like an id or a ` +
+            'continuous value (a measurement, a price) rather than a class. Check that the label option names the column of classes',
+        },
+      ]);
+      // A continuous value: every row its own class.
+      const prices = await load(tmp.write('prices.csv', `price,a\n${rows(30, (i) => (i * 1.37).toFixed(2))}\n`), { label: 'price' });
+      expect(prices.warnings.map((w) => w.code)).toEqual(['MANY_CLASSES']);
+      // 42 rows, 21 classes: two rows per class on average, not over.
+      expect((await load(tmp.write('ids-42.csv', `id,a\n${rows(42, (i) => `user-${i % 21}`)}\n`), { label: 'id' })).warnings).toEqual([]);
+      // 20 rows, 20 classes: too few classes to tell.
+      expect((await load(tmp.write('ids-20.csv', `id,a\n${rows(20, (i) => `user-${i}`)}\n`), { label: 'id' })).warnings).toEqual([]);
+      // Given classes are the model's: no warning, whatever their number.
+      const given = Array.from({ length: 30 }, (_, i) => `user-${i}`);
+      expect((await load(ids, { label: 'id', classes: given })).warnings).toEqual([]);
+    });
+
+    it('both warnings at once, spellings first', async () => {
+      const file = tmp.write('both.csv', `label,a\n${Array.from({ length: 25 }, (_, i) => `${i},${i}`).join('\n')}\n7.0,1\n`);
+      const d = await load(file);
+      expect(d.classes).toHaveLength(25);
+      expect(d.warnings.map((w) => w.code)).toEqual(['LABEL_SPELLINGS', 'MANY_CLASSES']);
     });
   });
 });

@@ -71,7 +71,9 @@ const READ_CHUNK = 1 << 20;
  * (see `LabelEncoder`), unless `classes` gives the mapping.
  *
  * Every problem a file can have rejects with a `CsvError` naming the file, the line and,
- * where one is to blame, the column, and saying what would fix it.
+ * where one is to blame, the column, and saying what would fix it. What loads but looks like
+ * a mistake (one class written as `1` and `1.0`; a label column with nearly a class per row)
+ * is in the result's `warnings`.
  */
 export async function loadCsv(file: string, options: LoadCsvOptions = {}): Promise<CsvDataset> {
   return loadCsvInChunks(file, options, READ_CHUNK);

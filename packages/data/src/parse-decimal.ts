@@ -12,6 +12,16 @@ export function parseDecimal(text: string): number {
   return v;
 }
 
+/**
+ * True when `text` is a decimal number beyond float64's range ("1e400", "-1e99999", 400 digits):
+ * parseDecimal gives NaN for it as for text, but it is a number, only too large.
+ */
+export function isHugeDecimal(text: string): boolean {
+  const v = Number(text);
+  // Number reads only decimals, "Infinity" and radix-prefixed integers as ±Infinity.
+  return (v === Infinity || v === -Infinity) && !text.includes('Infinity') && !isRadixPrefixed(text);
+}
+
 /** True for "0x…", "0b…", "0o…" (after leading whitespace), which Number reads as whole numbers. */
 function isRadixPrefixed(text: string): boolean {
   let i = 0;
