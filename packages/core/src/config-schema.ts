@@ -146,6 +146,11 @@ export class ConfigSchema<C> {
     return (this.opts.error ?? ((t, f, d) => new ConfigError(t, f, d)))(this.type, field, detail);
   }
 
+  /** A config to show (and to try, as `dlfs check-layer` does when given none): '{ "units": 50 }'. */
+  get example(): string {
+    return this.opts.example;
+  }
+
   /** The field names, in the order they were declared. */
   keys(): (keyof C & string)[] {
     return Object.keys(this.fields) as (keyof C & string)[];

@@ -29,3 +29,4 @@ export {
   type LayerSpec,
   validateConfig,
 } from './layer.js';
+export { LayerContractError, resolveLayer, type ShapedLayer } from './layer-contract.js';

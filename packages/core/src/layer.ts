@@ -51,8 +51,12 @@ export interface Layer {
    * them in place. Its keys must differ from the params' keys.
    */
   readonly state?: Readonly<Record<string, Tensor>>;
-  /** Shape of one output sample (without the batch axis). */
-  readonly outputShape: readonly number[];
+  /**
+   * Shape of one output sample (without the batch axis). May be left out: a registry or a
+   * network finds it by one forward pass of a zero sample (see resolveLayer), and gives back the
+   * layer with it set.
+   */
+  readonly outputShape?: readonly number[];
   /**
    * Optional, for layers with kinks (ReLU at 0): which branch each element took in the last
    * forward. A gradient check compares it before and after a finite step to tell a step that
@@ -110,6 +114,17 @@ export interface LayerDef<C = Record<string, unknown>> {
   /** What code outside the layer may rely on (see LayerCapabilities). */
   readonly capabilities?: LayerCapabilities;
   create(config: C, ctx: CreateContext): Layer;
+  /**
+   * The shapes `create` would make, computed without allocating: the output shape of one sample
+   * and the shape of every param and state tensor, under the keys and in the order `create` gives
+   * them. Lets a model file or a spec be checked (against size limits, against the tensors a file
+   * holds) before any memory is taken. Optional: of a network whose def has none, nothing is
+   * known from that layer on until it is built.
+   */
+  shapes?(
+    config: C,
+    inputShape: readonly number[],
+  ): { outputShape: number[]; params: Record<string, readonly number[]>; state?: Record<string, readonly number[]> };
   /** Checks an untrusted config (from JSON) and returns it typed, or throws a clear error. */
   validate?(config: unknown): C;
 }

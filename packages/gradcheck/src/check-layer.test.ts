@@ -158,16 +158,26 @@ describe('checkLayer (the conformance kit)', () => {
     };
     const report = checkLayer(def, { momentum: 0.9 }, { inputShape: [3], seed: 8 });
     expect(report.ok).toBe(false);
-    expect(report.problems.join()).toMatch(/state and params both have "b"/);
+    expect(report.problems.join()).toMatch(/state\.b: has the name of a param/);
   });
 
-  it('names a layer without outputShape instead of crashing', () => {
+  it('checks a layer without outputShape, finding it by a forward pass as a network does', () => {
     const def: LayerDefLike<Record<string, never>> = {
       type: 'no-shape',
       create: () => ({ params: {}, grads: {}, forward: (x: Tensor) => x, backward: (d: Tensor) => d }) as unknown as LayerLike,
     };
     const report = checkLayer(def, {}, { inputShape: [3], seed: 1 });
+    expect(report.ok, report.summary).toBe(true);
+  });
+
+  it('reports a breach of the layer contract as a problem, naming the member', () => {
+    const def: LayerDefLike<Record<string, never>> = {
+      type: 'no-backward',
+      create: () => ({ params: {}, grads: {}, forward: (x: Tensor) => x }) as unknown as LayerLike,
+    };
+    const report = checkLayer(def, {}, { inputShape: [3], seed: 1 });
     expect(report.ok).toBe(false);
-    expect(report.problems.join()).toMatch(/has no outputShape/);
+    expect(report.problems).toEqual(['backward: must be a function (backward(dout, ctx) returns dx), got undefined']);
+    expect(report.summary).toMatch(/^FAIL: layer "no-backward"/);
   });
 });

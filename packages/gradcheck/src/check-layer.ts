@@ -1,4 +1,4 @@
-import { type ForwardContext, type Layer, type LayerDef, validateConfig } from '@dlfs/core';
+import { type ForwardContext, type Layer, LayerContractError, type LayerDef, resolveLayer, type ShapedLayer, validateConfig } from '@dlfs/core';
 import { formatShape, mul, randn, Rng, sameShape, sum, type Tensor } from '@dlfs/tensor';
 import { checkGradients, type GradientCheckReport, type ParamReport } from './check-gradients.js';
 
@@ -83,21 +83,22 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
   const modes = opts.modes ?? (['eval', 'train'] as const);
   const rng = new Rng(opts.seed);
   const cfg = validateConfig(def, config);
-  const layer = def.create(cfg, { rng, inputShape: opts.inputShape, dtype: 'float64' });
+  const created = def.create(cfg, { rng, inputShape: opts.inputShape, dtype: 'float64' });
   const x = randn([batch, ...opts.inputShape], rng, { dtype: 'float64' });
 
-  if (!Array.isArray(layer.outputShape)) problems.push('the layer has no outputShape (the shape of one output sample, without the batch axis)');
+  // The contract a network checks when it builds the layer (and outputShape found when left out).
+  let layer: ShapedLayer | undefined;
+  try {
+    layer = resolveLayer(created, opts.inputShape, 'float64');
+  } catch (err) {
+    if (!(err instanceof LayerContractError)) throw err;
+    problems.push(err.message);
+  }
+  if (layer === undefined) return report(def.type, cfg, batch, opts.inputShape, problems, modes, {});
   for (const [name, p] of Object.entries(layer.params)) {
     if (p.dtype !== 'float64') problems.push(`param ${name} is ${p.dtype} although create() was asked for float64`);
-    const g = layer.grads[name];
-    if (!g) problems.push(`grads has no "${name}" although params has`);
-    else if (!sameShape(g.shape, p.shape)) problems.push(`grads.${name} has shape ${formatShape(g.shape)}, params.${name} ${formatShape(p.shape)}`);
-  }
-  for (const name of Object.keys(layer.grads)) {
-    if (!(name in layer.params)) problems.push(`grads has "${name}", which params lacks`);
   }
   for (const [name, s] of Object.entries(layer.state ?? {})) {
-    if (name in layer.params) problems.push(`state and params both have "${name}"; state is saved but never trained, so give it its own name`);
     if (Object.values(layer.params).includes(s)) problems.push(`state.${name} is also a param; optimizers must never see state`);
   }
 
@@ -147,6 +148,19 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
     }
   }
 
+  return report(def.type, cfg, batch, opts.inputShape, problems, modes, reports);
+}
+
+/** The kit's verdict from the contract problems found and the passes checked. */
+function report(
+  type: string,
+  cfg: unknown,
+  batch: number,
+  inputShape: readonly number[],
+  problems: string[],
+  modes: readonly PassMode[],
+  reports: Partial<Record<PassMode, GradientCheckReport>>,
+): LayerReport {
   const gradients: LayerGradientReport[] = [];
   let worst: WorstOffender | undefined;
   for (const mode of modes) {
@@ -160,7 +174,7 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
   }
   const checked = modes.filter((m) => reports[m] !== undefined);
   const ok = problems.length === 0 && checked.length === modes.length && checked.every((m) => reports[m]!.ok);
-  const lines = [`${ok ? 'ok' : 'FAIL'}: layer "${def.type}" with config ${JSON.stringify(cfg)}, input ${formatShape([batch, ...opts.inputShape])}`];
+  const lines = [`${ok ? 'ok' : 'FAIL'}: layer "${type}" with config ${JSON.stringify(cfg)}, input ${formatShape([batch, ...inputShape])}`];
   for (const p of problems) lines.push(`  contract: ${p}`);
   for (const mode of checked) {
     lines.push(`  ${mode} mode:`);
@@ -172,5 +186,5 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
         `(relative error ${worst.relError.toExponential(2)})`,
     );
   }
-  return { ok, type: def.type, problems, gradients, modes: reports, worst, summary: lines.join('\n') };
+  return { ok, type, problems, gradients, modes: reports, worst, summary: lines.join('\n') };
 }

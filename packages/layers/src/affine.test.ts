@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Affine, affine } from './affine.js';
 import { LayerConfigError } from './layer-config.js';
 import { expectTensorClose } from './test-support/expect-close.js';
+import { expectShapesAsCreated } from './test-support/expect-shapes.js';
 
 function params(layer: { params: Readonly<Record<string, Tensor>> }): { W: Tensor; b: Tensor } {
   const { W, b } = layer.params;
@@ -213,6 +214,16 @@ describe('affine def', () => {
   it('describes itself and every config field', () => {
     expect(affine.description).toMatch(/affine|fully connected/i);
     expect(Object.keys(affine.configFields ?? {})).toEqual(['units', 'weightInitStd']);
+  });
+
+  it('shapes gives the shapes create makes, W and b in that order, without allocating', () => {
+    expectShapesAsCreated(affine, { units: 3 }, [1, 2, 2]);
+    expectShapesAsCreated(affine, { units: 5, weightInitStd: 'he' }, [6]);
+    expectShapesAsCreated(affine, { units: 1 }, [1]);
+    // Two billion units on 784 inputs: 1.5 · 10^12 weights, which create could never allocate.
+    expect(affine.shapes!({ units: 2_000_000_000 }, [784])).toEqual({ outputShape: [2_000_000_000], params: { W: [784, 2_000_000_000], b: [2_000_000_000] } });
+    expect(() => affine.shapes!({ units: 0 }, [3])).toThrow('affine: "units" must be a whole number >= 1, got 0');
+    expect(() => affine.shapes!({ units: 2 }, [3, 0])).toThrow(/inputShape must list whole numbers >= 1/);
   });
 
   it('passes the conformance kit', () => {

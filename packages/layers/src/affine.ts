@@ -141,4 +141,9 @@ export const affine: LayerDef<AffineConfig> = Object.freeze({
     const W = toKernel(randn([inputSize, units], ctx.rng, { std, dtype }));
     return new Affine(W, zeros([units], dtype, { kernel: true }));
   },
+  /** What create makes, without making it: W [inputSize, units], b [units], output [units]. */
+  shapes(config: AffineConfig, inputShape: readonly number[]) {
+    const { units } = affineConfig.validate(config);
+    return { outputShape: [units], params: { W: [inputSizeOf(inputShape), units], b: [units] } };
+  },
 });

@@ -43,6 +43,8 @@ describe('the layer contract', () => {
     expectTypeOf(affine.create).parameter(0).toEqualTypeOf<AffineConfig>();
     expectTypeOf(scale.create).parameter(1).toEqualTypeOf<CreateContext>();
     expectTypeOf<LayerSpec>().toHaveProperty('type').toEqualTypeOf<string>();
-    expectTypeOf<Layer['outputShape']>().toEqualTypeOf<readonly number[]>();
+    // A layer may leave outputShape out; a registry hands out the layer with it set.
+    expectTypeOf<Layer['outputShape']>().toEqualTypeOf<readonly number[] | undefined>();
+    expectTypeOf<ReturnType<LayerRegistry['create']>['outputShape']>().toEqualTypeOf<readonly number[]>();
   });
 });

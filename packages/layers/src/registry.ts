@@ -1,5 +1,5 @@
-import { DuplicateTypeError, formatValue, Registry, UnknownTypeError, validateConfig } from '@dlfs/core';
-import type { CreateContext, Layer, LayerDef, LayerSpec } from './layer.js';
+import { DuplicateTypeError, formatValue, Registry, resolveLayer, type ShapedLayer, UnknownTypeError, validateConfig } from '@dlfs/core';
+import type { CreateContext, LayerDef, LayerSpec } from './layer.js';
 
 /** Thrown by `LayerRegistry.get` and `create` for a type nobody registered; lists the known types. */
 export class UnknownLayerError extends UnknownTypeError {
@@ -21,12 +21,16 @@ export class DuplicateLayerError extends DuplicateTypeError {
 export class LayerCreateError extends Error {
   readonly type: string;
   readonly spec: LayerSpec;
-  constructor(spec: LayerSpec, cause: unknown) {
+  /** The module the layer's def came from (a --plugin), when the registry knows it. */
+  readonly source: string | undefined;
+  constructor(spec: LayerSpec, cause: unknown, source?: string) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`cannot create layer ${JSON.stringify(spec.type)} from spec ${formatValue(spec)}: ${reason}`, { cause });
+    const from = source === undefined ? '' : ` (from ${source})`;
+    super(`cannot create layer ${JSON.stringify(spec.type)}${from} from spec ${formatValue(spec)}: ${reason}`, { cause });
     this.name = 'LayerCreateError';
     this.type = spec.type;
     this.spec = spec;
+    this.source = source;
   }
 }
 
@@ -36,8 +40,25 @@ export class LayerCreateError extends Error {
  * every other unchanged.
  */
 export class LayerRegistry extends Registry<LayerDef> {
+  private readonly sources = new Map<string, string>();
+
   constructor(defs: Iterable<LayerDef> = []) {
     super({ noun: 'layer', article: 'a', owner: 'LayerRegistry' }, defs);
+  }
+
+  /**
+   * Adds a layer type; a type that is already registered throws DuplicateLayerError. `source`
+   * names where the def came from (a plugin module): errors about its layers name it.
+   */
+  override register(def: LayerDef, opts: { source?: string } = {}): this {
+    super.register(def);
+    if (opts.source !== undefined) this.sources.set(def.type, opts.source);
+    return this;
+  }
+
+  /** The module a type was registered from, when register was told. */
+  sourceOf(type: string): string | undefined {
+    return this.sources.get(type);
   }
 
   protected override missing(def: LayerDef): string | undefined {
@@ -55,18 +76,20 @@ export class LayerRegistry extends Registry<LayerDef> {
   /**
    * Builds the layer a spec entry describes: `{ type: "affine", units: 50 }` gives the affine
    * def the config `{ units: 50 }`, checked by its validate (or its config schema) when it has
-   * one. Errors from validate or create come back as LayerCreateError naming the type and the spec.
+   * one. What create returns is checked against the Layer contract (resolveLayer from
+   * @dlfs/core), and a missing outputShape found. Errors from validate or create, and breaches
+   * of the contract, come back as LayerCreateError naming the type, its module and the spec.
    */
-  create(spec: LayerSpec, ctx: CreateContext): Layer {
+  create(spec: LayerSpec, ctx: CreateContext): ShapedLayer {
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec) || typeof spec.type !== 'string') {
       throw new TypeError(`LayerRegistry.create: a layer spec must be an object with a string "type", got ${formatValue(spec)}`);
     }
     const def = this.get(spec.type);
     const { type: _type, ...config } = spec;
     try {
-      return def.create(validateConfig(def, config), ctx);
+      return resolveLayer(def.create(validateConfig(def, config), ctx), ctx.inputShape, ctx.dtype ?? 'float64');
     } catch (err) {
-      throw new LayerCreateError(spec, err);
+      throw new LayerCreateError(spec, err, this.sourceOf(spec.type));
     }
   }
 }

@@ -3,6 +3,7 @@ import { Rng, tensor } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { Relu, relu } from './relu.js';
 import { expectTensorClose } from './test-support/expect-close.js';
+import { expectShapesAsCreated } from './test-support/expect-shapes.js';
 
 describe('relu', () => {
   const x = tensor([
@@ -76,6 +77,10 @@ describe('relu', () => {
     expect(relu.validate!(undefined)).toEqual({});
     expect(() => relu.validate!({ alpha: 0.1 })).toThrow('relu: unknown config key "alpha"; this layer takes no config');
     expect(() => relu.validate!(3)).toThrow(/relu: config must be an object/);
+  });
+
+  it('shapes gives the shapes create makes: the input shape, no params', () => {
+    for (const inputShape of [[5], [1, 2, 3], [1]]) expectShapesAsCreated(relu, {}, inputShape);
   });
 
   it('passes the conformance kit', () => {

@@ -74,4 +74,6 @@ export const relu: LayerDef<ReluConfig> = Object.freeze({
   create(_config: ReluConfig, ctx: CreateContext): Layer {
     return new Relu(ctx.inputShape);
   },
+  /** No params; the output keeps the input's shape. */
+  shapes: (_config: ReluConfig, inputShape: readonly number[]) => ({ outputShape: [...inputShape], params: {} }),
 });

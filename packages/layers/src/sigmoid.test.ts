@@ -3,6 +3,7 @@ import { Rng, tensor } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
 import { Sigmoid, sigmoid } from './sigmoid.js';
 import { expectTensorClose } from './test-support/expect-close.js';
+import { expectShapesAsCreated } from './test-support/expect-shapes.js';
 
 describe('sigmoid', () => {
   // Computed with python3/numpy: y = 1 / (1 + np.exp(-x)) for x = [[0, 1, -2]].
@@ -53,6 +54,10 @@ describe('sigmoid', () => {
   it('validate names unknown keys', () => {
     expect(sigmoid.validate!({})).toEqual({});
     expect(() => sigmoid.validate!({ units: 3, beta: 1 })).toThrow('sigmoid: unknown config keys "units", "beta"; this layer takes no config');
+  });
+
+  it('shapes gives the shapes create makes: the input shape, no params', () => {
+    for (const inputShape of [[5], [1, 2, 3], [1]]) expectShapesAsCreated(sigmoid, {}, inputShape);
   });
 
   it('passes the conformance kit', () => {

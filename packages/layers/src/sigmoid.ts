@@ -69,4 +69,6 @@ export const sigmoid: LayerDef<SigmoidConfig> = Object.freeze({
   create(_config: SigmoidConfig, ctx: CreateContext): Layer {
     return new Sigmoid(ctx.inputShape);
   },
+  /** No params; the output keeps the input's shape. */
+  shapes: (_config: SigmoidConfig, inputShape: readonly number[]) => ({ outputShape: [...inputShape], params: {} }),
 });
