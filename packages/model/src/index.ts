@@ -1,5 +1,14 @@
 export { defaultSpec, parseSpec, SpecError, type NetworkSpec } from './spec.js';
-export { bookNames, Network, rowsOf, type BuildOptions, type NamedTensor } from './network.js';
+export { bookNames, LayerError, Network, rowsOf, type BuildOptions, type NamedTensor } from './network.js';
+export {
+  MAX_LAYERS,
+  MAX_NETWORK_ELEMENTS,
+  MAX_TENSOR_ELEMENTS,
+  planNetwork,
+  type LayerPlan,
+  type NetworkPlan,
+  type PlanOptions,
+} from './network-plan.js';
 export {
   DOCTOR_ITERATIONS,
   planRun,

@@ -280,7 +280,7 @@ describe('serializeModel and parseModel', () => {
       );
       expectFileError(
         resealed(text, (j) => (j.classes = [true, false, null])),
-        '"classes" must be an array of the label values',
+        '"classes[0]" must be a label value (a string or a finite number), got true',
       );
       expectFileError(
         resealed(text, (j) => (j.classes = 'abc')),
@@ -296,11 +296,11 @@ describe('serializeModel and parseModel', () => {
       );
       expectFileError(
         resealed(text, (j) => delete j.preprocessing.featureNames),
-        message,
+        '"preprocessing.featureNames" must be an array of the feature columns\' names, one per input feature (4), got nothing',
       );
       expectFileError(
         resealed(text, (j) => (j.preprocessing.label = 3)),
-        message,
+        '"preprocessing.label" must be the label column\'s name, or null for none, got 3',
       );
     });
 

@@ -1,7 +1,9 @@
 import type { ForwardContext } from '@dlfs/core';
-import { type Layer, LayerCreateError, type LayerDef, type LayerRegistry } from '@dlfs/layers';
+import type { ShapedLayer } from '@dlfs/core';
+import { LayerCreateError, type LayerDef, type LayerRegistry } from '@dlfs/layers';
 import { builtinLosses, type Labels, type LossDef, type LossLayer, type LossRegistry } from '@dlfs/losses';
-import { argmax, type DType, formatShape, Rng, ShapeError, sameShape, shapeSize, sliceRows, type Tensor } from '@dlfs/tensor';
+import { argmax, type DType, formatShape, Rng, ShapeError, sameShape, shapeSize, sliceRows, Tensor } from '@dlfs/tensor';
+import { planNetwork } from './network-plan.js';
 import { type NetworkSpec, SpecError } from './spec.js';
 
 export interface BuildOptions {
@@ -49,9 +51,9 @@ export function bookNames(records: readonly Readonly<Record<string, unknown>>[])
 }
 
 function named(
-  layers: readonly Layer[],
+  layers: readonly ShapedLayer[],
   entries: readonly NamedTensor[],
-  pick: (l: Layer) => Readonly<Record<string, Tensor>> | undefined,
+  pick: (l: ShapedLayer) => Readonly<Record<string, Tensor>> | undefined,
 ): Readonly<Record<string, Tensor>> {
   return Object.freeze(Object.fromEntries(entries.map((e) => [e.name, pick(layers[e.layer]!)![e.key]!])));
 }
@@ -72,7 +74,9 @@ export class Network {
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
   readonly dtype: DType;
-  readonly layers: readonly Layer[];
+  readonly layers: readonly ShapedLayer[];
+  /** The module each layer's def came from, when it came from a plugin (LayerRegistry.sourceOf). */
+  readonly layerSources: readonly (string | undefined)[];
   /** The def of every layer, in order: what capabilities each declares. */
   readonly layerDefs: readonly LayerDef[];
   readonly lossDef: LossDef;
@@ -89,8 +93,9 @@ export class Network {
     spec: NetworkSpec,
     inputShape: readonly number[],
     dtype: DType,
-    layers: Layer[],
+    layers: ShapedLayer[],
     defs: LayerDef[],
+    sources: (string | undefined)[],
     lossDef: LossDef,
     lossLayer: LossLayer,
   ) {
@@ -99,6 +104,7 @@ export class Network {
     this.dtype = dtype;
     this.layers = Object.freeze(layers);
     this.layerDefs = Object.freeze(defs);
+    this.layerSources = Object.freeze(sources);
     this.outputShape = layers.at(-1)?.outputShape ?? this.inputShape;
     this.lossDef = lossDef;
     this.lossLayer = lossLayer;
@@ -110,13 +116,11 @@ export class Network {
   }
 
   static build(spec: NetworkSpec, opts: BuildOptions): Network {
+    checkBuildOptions(opts);
+    // The layer count, every planned tensor and the total against the limits, before any layer allocates.
+    const plan = planNetwork(spec, opts);
     const source = opts.source ?? 'spec';
     const dtype = opts.dtype ?? 'float32';
-    if (!Array.isArray(opts.inputShape) || opts.inputShape.length === 0 || !opts.inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
-      throw new TypeError(
-        `Network.build: inputShape must be a non-empty array of whole numbers >= 1 (one sample, no batch axis), got ${JSON.stringify(opts.inputShape)}`,
-      );
-    }
     let inputShape: readonly number[] = opts.inputShape;
     if (spec.inputShape !== undefined) {
       const want = shapeSize(spec.inputShape);
@@ -142,15 +146,24 @@ export class Network {
     }
     let shape: readonly number[] = inputShape;
     const defs: LayerDef[] = [];
+    const sources: (string | undefined)[] = [];
     const layers = spec.layers.map((layerSpec, i) => {
+      const from = opts.registry.sourceOf(layerSpec.type);
+      // Past a layer the plan could not see through (a plugin without shapes), each layer's own
+      // tensors are still checked against the limits, from the shape its input really has.
+      if (plan.unplannedFrom !== undefined && i > plan.unplannedFrom) {
+        planNetwork({ layers: [layerSpec], loss: spec.loss }, { registry: opts.registry, inputShape: shape, dtype, source, firstIndex: i });
+      }
       try {
         defs.push(opts.registry.get(layerSpec.type));
+        sources.push(from);
         const layer = opts.registry.create(layerSpec, { rng: opts.rng, inputShape: shape, dtype });
         shape = layer.outputShape;
         return layer;
       } catch (err) {
         const reason = err instanceof LayerCreateError && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-        throw new SpecError(source, `layers[${i}] (${layerSpec.type})`, `${reason} (its input has shape ${formatShape(shape)})`);
+        const where = `layers[${i}] (${layerSpec.type}${from === undefined ? '' : `, from ${from}`})`;
+        throw new SpecError(source, where, `${reason} (its input has shape ${formatShape(shape)})`, { cause: err });
       }
     });
     const outputs = shapeSize(shape);
@@ -162,7 +175,7 @@ export class Network {
           `make the last layer's "units" ${opts.classes}`,
       );
     }
-    return new Network(spec, inputShape, dtype, layers, defs, lossDef, lossLayer);
+    return new Network(spec, inputShape, dtype, layers, defs, sources, lossDef, lossLayer);
   }
 
   /** Whether the loss classifies (one score per class): what accuracy and predictClasses need. */
@@ -186,7 +199,15 @@ export class Network {
   predict(x: Tensor, ctx: ForwardContext | boolean = EVAL): Tensor {
     const pass = ctx === true ? TRAIN : ctx === false ? EVAL : ctx;
     let h = this.view(x);
-    for (const layer of this.layers) h = layer.forward(h, pass);
+    const { layers } = this;
+    for (let i = 0; i < layers.length; i++) {
+      try {
+        h = layers[i]!.forward(h, pass);
+      } catch (err) {
+        throw this.failure(i, 'forward', err);
+      }
+      if (!(h instanceof Tensor)) throw this.failure(i, 'forward', new TypeError(`returned ${h === null ? 'null' : typeof h}, not a Tensor`));
+    }
     return h;
   }
 
@@ -207,8 +228,25 @@ export class Network {
     const loss = this.lossLayer.forward(this.lastScores, t);
     let dout = this.lossLayer.backward(1);
     // Nobody needs the gradient of the input itself: the first layer may skip computing it.
-    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i]!.backward(dout, { inputGradient: i > 0 });
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      try {
+        dout = this.layers[i]!.backward(dout, { inputGradient: i > 0 });
+      } catch (err) {
+        throw this.failure(i, 'backward', err);
+      }
+      if (!(dout instanceof Tensor)) throw this.failure(i, 'backward', new TypeError(`returned ${dout === null ? 'null' : typeof dout}, not a Tensor`));
+    }
     return loss;
+  }
+
+  /**
+   * An error thrown by layer i: a plugin's becomes a LayerError naming the module, the type and
+   * the spec position; a built-in's passes through as it is (it is dlfs's own).
+   */
+  private failure(i: number, pass: 'forward' | 'backward', err: unknown): unknown {
+    const from = this.layerSources[i];
+    if (from === undefined) return err;
+    return new LayerError(from, this.spec.layers[i]!.type, i, pass, err);
   }
 
   /** The predicted class of every row, computed in chunks so a large set needs little memory. */
@@ -283,4 +321,36 @@ export class Network {
 /** Rows [start, end) of a row-major tensor, sharing its memory (@dlfs/tensor's sliceRows). */
 export function rowsOf(x: Tensor, start: number, end: number): Tensor {
   return sliceRows(x, start, end);
+}
+
+/** A plugin layer's forward or backward threw (or returned no Tensor): the plugin's error, not dlfs's. */
+export class LayerError extends Error {
+  readonly source: string;
+  readonly type: string;
+  readonly position: number;
+  constructor(source: string, type: string, position: number, pass: 'forward' | 'backward', cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${source}: layer "${type}" (layers[${position}]) failed in ${pass}: ${reason}`, { cause });
+    this.name = 'LayerError';
+    this.source = source;
+    this.type = type;
+    this.position = position;
+  }
+}
+
+/** The arguments of Network.build, checked before anything is made: a TypeError names the one that is wrong. */
+function checkBuildOptions(opts: BuildOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new TypeError('Network.build: give options { registry, inputShape, rng }');
+  const registry = opts.registry as Partial<LayerRegistry> | undefined;
+  if (typeof registry?.create !== 'function' || typeof registry.get !== 'function' || typeof registry.sourceOf !== 'function') {
+    throw new TypeError('Network.build: registry must be a LayerRegistry (builtinLayers() from @dlfs/layers, with any plugin registered)');
+  }
+  const shape = opts.inputShape as unknown;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    throw new TypeError(`Network.build: inputShape must be a non-empty array of whole numbers >= 1 (one sample, no batch axis), got ${JSON.stringify(shape)}`);
+  }
+  if (!(opts.rng instanceof Rng)) throw new TypeError('Network.build: rng must be an Rng from @dlfs/tensor (new Rng(seed)), the source of the initial weights');
+  if (opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float64') {
+    throw new TypeError(`Network.build: dtype must be "float32" or "float64", got ${JSON.stringify(opts.dtype)}`);
+  }
 }

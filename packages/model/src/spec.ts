@@ -16,8 +16,8 @@ export interface NetworkSpec {
 
 /** Thrown for a spec that is not well formed; names where (file and JSON path) and what to change. */
 export class SpecError extends Error {
-  constructor(source: string, path: string, detail: string) {
-    super(`${source}: ${path ? `${path}: ` : ''}${detail}`);
+  constructor(source: string, path: string, detail: string, opts?: { cause?: unknown }) {
+    super(`${source}: ${path ? `${path}: ` : ''}${detail}`, opts);
     this.name = 'SpecError';
   }
 }

@@ -106,9 +106,16 @@ describe('Trainer', () => {
     expect(trainer.result()).toMatchObject({ iterations: 2, stopped: 'requested' });
   });
 
-  it('refuses an optimizer that is not one, naming how to make one', () => {
-    expect(() => new Trainer(net(), data, undefined, { optimizer: 'sgd' as never, batchSize: 10, iterations: 1, rng: new Rng(1) })).toThrow(
-      /optimizer must be an Optimizer object with update\(params, grads\).*got "sgd"/,
+  it('takes a built-in optimizer by name, and refuses what is neither, naming the argument', () => {
+    const trainer = new Trainer(net(), data, undefined, { optimizer: 'adam', batchSize: 10, iterations: 2, rng: new Rng(1) });
+    expect(trainer.run().iterations).toBe(2);
+    expect(() => new Trainer(net(), data, undefined, { optimizer: 'adamw', batchSize: 10, iterations: 1, rng: new Rng(1) })).toThrow(
+      'train: optimizer "adamw" is not a built-in optimizer; known: adagrad, adam, momentum, nesterov, rmsprop, sgd',
     );
+    for (const bad of [undefined, {}, 3]) {
+      expect(() => new Trainer(net(), data, undefined, { optimizer: bad as never, batchSize: 10, iterations: 1, rng: new Rng(1) })).toThrow(TypeError);
+    }
+    expect(() => new Trainer(net(), data, undefined, { optimizer: 'sgd', batchSize: 10, iterations: 1, rng: 7 as never })).toThrow(/rng must be an Rng/);
+    expect(() => new Trainer(net(), data, undefined, { optimizer: 'sgd', batchSize: 10, iterations: 1, epochs: 1, rng: new Rng(1) })).toThrow(TypeError);
   });
 });

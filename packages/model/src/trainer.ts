@@ -1,6 +1,6 @@
 import type { ForwardContext } from '@dlfs/core';
 import { BatchSampler } from '@dlfs/data';
-import type { Optimizer } from '@dlfs/optimizers';
+import { builtinOptimizers, type Optimizer } from '@dlfs/optimizers';
 import { Rng, type Tensor, zerosLike } from '@dlfs/tensor';
 import { chanceAccuracy, checkChanceAccuracy, checkDeadRelu, deadReluFraction, type DoctorWarning, nonFiniteLoss } from './doctor.js';
 import { type Network, rowsOf } from './network.js';
@@ -41,7 +41,7 @@ export function planRun(opts: { rows: number; batchSize: number; sampling?: Samp
   if (!(Number.isSafeInteger(opts.batchSize) && opts.batchSize >= 1))
     throw new RangeError(`train: batchSize must be a whole number >= 1, got ${String(opts.batchSize)}`);
   if (opts.iterations !== undefined && opts.epochs !== undefined) {
-    throw new RangeError(`train: give iterations (${opts.iterations}) or epochs (${opts.epochs}), not both`);
+    throw new TypeError(`train: give iterations (${opts.iterations}) or epochs (${opts.epochs}), not both`);
   }
   for (const [name, v] of [
     ['iterations', opts.iterations],
@@ -82,7 +82,8 @@ export function seedStreams(seed: number): SeedStreams {
 }
 
 export interface TrainOptions {
-  optimizer: Optimizer;
+  /** An Optimizer, or the name of a built-in one ("sgd", "adam"), made with its default config. */
+  optimizer: Optimizer | string;
   /** Rows per mini-batch (the book: 100). */
   batchSize: number;
   /** Total iterations (the book: 10,000), or... */
@@ -172,6 +173,7 @@ export class Trainer {
   private readonly data: LabelledData;
   private readonly val: LabelledData | undefined;
   private readonly opts: TrainOptions;
+  private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
   private readonly pass: ForwardContext;
   private readonly chance: number;
@@ -196,10 +198,11 @@ export class Trainer {
     const rows = data.x.shape[0]!;
     if (rows === 0) throw new Error('train: there are no training rows');
     if (data.labels.length !== rows) throw new Error(`train: ${rows} rows but ${data.labels.length} labels`);
-    if (typeof opts.optimizer?.update !== 'function') {
+    const optimizer = typeof opts.optimizer === 'string' ? optimizerNamed(opts.optimizer) : opts.optimizer;
+    if (typeof optimizer?.update !== 'function') {
       throw new TypeError(
-        `train: optimizer must be an Optimizer object with update(params, grads) (make one with builtinOptimizers().create("sgd")), got ` +
-          `${JSON.stringify(opts.optimizer)}`,
+        'train: optimizer must be an Optimizer with update(params, grads), or the name of one (builtinOptimizers().types()), ' +
+          `got ${JSON.stringify(opts.optimizer)}`,
       );
     }
     if (!(opts.rng instanceof Rng)) throw new TypeError('train: rng must be an Rng, the source of the mini-batches (new Rng(seed))');
@@ -207,6 +210,7 @@ export class Trainer {
     this.data = data;
     this.val = val && val.labels.length > 0 ? val : undefined;
     this.opts = opts;
+    this.optimizer = optimizer;
     this.plan = planRun({ rows, batchSize: opts.batchSize, sampling: opts.sampling, iterations: opts.iterations, epochs: opts.epochs });
     this.sampler = new BatchSampler(data.x, data.labels, { batchSize: this.plan.batchSize, mode: this.plan.sampling, rng: opts.rng });
     this.pass = opts.passRng === undefined ? { train: true } : { train: true, rng: opts.passRng };
@@ -267,7 +271,7 @@ export class Trainer {
       this.stop = 'non-finite-loss';
       return { iteration: this.done, epoch: this.epochsDone, loss, epochEnded: undefined, stopped: this.stop };
     }
-    this.opts.optimizer.update(network.params, network.grads);
+    this.optimizer.update(network.params, network.grads);
     this.done = i;
     this.epochLoss += loss;
     this.epochIters++;
@@ -351,6 +355,13 @@ export function train(network: Network, data: LabelledData, val: LabelledData | 
 function allFinite(data: ArrayLike<number>): boolean {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
   return true;
+}
+
+/** A built-in optimizer by name, with its default config; an unknown name is a TypeError listing the known ones. */
+function optimizerNamed(name: string): Optimizer {
+  const registry = builtinOptimizers();
+  if (!registry.has(name)) throw new TypeError(`train: optimizer ${JSON.stringify(name)} is not a built-in optimizer; known: ${registry.types().join(', ')}`);
+  return registry.create(name);
 }
 
 /** How many rows' largest score (the first, on ties) is at their label; allocates nothing. */

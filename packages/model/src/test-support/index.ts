@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMnistSample, type MnistSample } from '@dlfs/datasets';
+import type { MnistSample } from '@dlfs/datasets';
+import { loadMnistSample } from '@dlfs/datasets/node';
 import type { ForwardContext } from '@dlfs/core';
 import { builtinLayers, type Layer, type LayerDef, type LayerRegistry } from '@dlfs/layers';
 import { allocate, type DType, type Rng, Tensor } from '@dlfs/tensor';
