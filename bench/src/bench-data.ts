@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadMnistSample, MNIST_PIXELS } from '@dlfs/datasets';
+import { MNIST_PIXELS } from '@dlfs/datasets';
+import { loadMnistSample } from '@dlfs/datasets/node';
 import { builtinLayers } from '@dlfs/layers';
 import { defaultSpec, Network } from '@dlfs/model';
 import { Rng } from '@dlfs/tensor';

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { KAGGLE_TRAIN_ROWS, resampleKaggleTrain } from '@dlfs/datasets';
+import { KAGGLE_TRAIN_ROWS } from '@dlfs/datasets';
+import { resampleKaggleTrain } from '@dlfs/datasets/node';
 import { type BenchContext, CSV_LOADER, errorText } from '../context.js';
 import { runOnce } from '../protocol.js';
 import { PYTHON_WORKER } from '../python.js';

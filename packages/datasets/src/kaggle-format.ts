@@ -2,6 +2,9 @@ import { MNIST_PIXELS } from './mnist-sample.js';
 
 const pixelColumns = Array.from({ length: MNIST_PIXELS }, (_, i) => `pixel${i}`).join(',');
 
+/** Kaggle's digit-recognizer `train.csv` has 42,000 rows. */
+export const KAGGLE_TRAIN_ROWS = 42000;
+
 /** Header of Kaggle's digit-recognizer `train.csv`. */
 export const KAGGLE_TRAIN_HEADER = `label,${pixelColumns}`;
 /** Header of its `test.csv`: pixels only, no label. */

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Rng } from '@dlfs/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnistSample, MNIST_PIXELS, MNIST_SAMPLE_CLASS_COUNTS, MNIST_SAMPLE_SIZE, type MnistSample } from './mnist-sample.js';
+import { loadMnistSample } from './load-mnist-sample.js';
+import { MNIST_PIXELS, MNIST_SAMPLE_CLASS_COUNTS, MNIST_SAMPLE_SIZE, type MnistSample } from './mnist-sample.js';
 
 // Read straight from the package, independently of the loader.
 function packageDigits(digit: number): number[] {

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMnistSample, MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
-import { KAGGLE_TRAIN_ROWS, resampleKaggleTrain } from './resample-kaggle-train.js';
+import { KAGGLE_TRAIN_ROWS } from './kaggle-format.js';
+import { loadMnistSample } from './load-mnist-sample.js';
+import { MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
+import { resampleKaggleTrain } from './resample-kaggle-train.js';
 
 let sample: MnistSample;
 let root: string;

@@ -4,11 +4,9 @@ import { Rng } from '@dlfs/tensor';
 import { writeFilesAtomically } from '@dlfs/data/node';
 import { CsvChunks, MAX_KAGGLE_ROW_BYTES } from './csv-chunks.js';
 import { KAGGLE_TRAIN_HEADER, mnistPixelsToBytes } from './kaggle-format.js';
-import { loadMnistSample, MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
+import { loadMnistSample } from './load-mnist-sample.js';
+import { MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
 import { checkCount, sampleRows } from './writer-checks.js';
-
-/** Kaggle's digit-recognizer `train.csv` has 42,000 rows. */
-export const KAGGLE_TRAIN_ROWS = 42000;
 
 export type ResampleKaggleTrainOptions = {
   /** Seeds the draws; 0 when left out. */

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMnistSample, MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
+import { loadMnistSample } from './load-mnist-sample.js';
+import { MNIST_PIXELS, type MnistSample } from './mnist-sample.js';
 import { writeKaggleCsv } from './write-kaggle-csv.js';
 
 const pixelHeader = Array.from({ length: 784 }, (_, i) => `pixel${i}`).join(',');

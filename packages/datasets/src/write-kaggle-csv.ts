@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { writeFilesAtomically } from '@dlfs/data/node';
 import { CsvChunks, MAX_KAGGLE_ROW_BYTES } from './csv-chunks.js';
 import { KAGGLE_ANSWER_HEADER, KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER, mnistPixelsToBytes } from './kaggle-format.js';
-import { loadMnistSample, MNIST_PIXELS, MNIST_SAMPLE_SIZE, type MnistSample } from './mnist-sample.js';
+import { loadMnistSample } from './load-mnist-sample.js';
+import { MNIST_PIXELS, MNIST_SAMPLE_SIZE, type MnistSample } from './mnist-sample.js';
 import { checkCount, sampleRows } from './writer-checks.js';
 
 export type WriteKaggleCsvOptions = {

@@ -1,19 +1,50 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// One implementation of "the ```ts blocks of a Markdown file": tests/architecture type-checks them
+// against the workspace, this file runs the package READMEs' blocks against the tarballs.
+import { checkSnippets, markdownFiles, type Snippet, snippetsOf, writeSnippets } from '../../architecture/src/snippets.js';
 
 const root = resolve(import.meta.dirname, '../../..');
+
+interface Manifest {
+  name: string;
+  version: string;
+  private?: boolean;
+  license?: string;
+  description?: string;
+  repository?: unknown;
+  engines?: Record<string, string>;
+  bin?: Record<string, string>;
+  files?: string[];
+  dependencies?: Record<string, string>;
+}
+
+interface Published {
+  /** Folder, relative to the root: "packages/tensor". */
+  rel: string;
+  pkg: Manifest;
+}
+
+function readPackage(rel: string): Published {
+  return { rel, pkg: JSON.parse(readFileSync(join(root, rel, 'package.json'), 'utf8')) as Manifest };
+}
+
 const libraries = readdirSync(join(root, 'packages'))
-  .map((dir) => join(root, 'packages', dir))
-  .filter((dir) => existsSync(join(dir, 'package.json')))
-  .map((dir) => ({
-    dir,
-    pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean; dependencies?: Record<string, string> },
-  }))
+  .map((dir) => `packages/${dir}`)
+  .filter((rel) => existsSync(join(root, rel, 'package.json')))
+  .map(readPackage)
   .filter(({ pkg }) => !pkg.private);
+const cli = readPackage('apps/cli');
+const published = [...libraries, cli];
+
+/** The folder name for a package's files in the work directory: "dlfs-tensor". */
+const slug = (name: string): string => name.replace(/^@/, '').replace('/', '-');
 
 // One line per package that imports it and calls something, so an import that resolves to nothing fails.
 const smoke: Record<string, { js: string; ts: string }> = {
@@ -51,9 +82,11 @@ const smoke: Record<string, { js: string; ts: string }> = {
   },
   '@dlfs/datasets': {
     js:
-      'const s = m.loadMnistSample(); if (s.x.shape[0] !== 10000 || s.labels.length !== 10000 || m.mnistPixelsToBytes([1])[0] !== 255) throw new ' +
-      "Error('datasets');",
-    ts: 'const s: m.MnistSample = m.loadMnistSample({ seed: 1 }); const w: (dir: string) => Promise<m.KaggleCsvFiles> = m.writeKaggleCsv; void s; void w;',
+      "const s = (await import('@dlfs/datasets/node')).loadMnistSample(); if (s.x.shape[0] !== m.MNIST_SAMPLE_SIZE || s.labels.length !== 10000 || " +
+      "m.mnistPixelsToBytes([1])[0] !== 255) throw new Error('datasets');",
+    ts:
+      "import { type KaggleCsvFiles, loadMnistSample, writeKaggleCsv } from '@dlfs/datasets/node';\nconst s: m.MnistSample = loadMnistSample({ seed: 1 " +
+      '}); const w: (dir: string) => Promise<KaggleCsvFiles> = writeKaggleCsv; const n: number = m.KAGGLE_TRAIN_ROWS; void s; void w; void n;',
   },
   '@dlfs/data': {
     js:
@@ -77,27 +110,152 @@ const smoke: Record<string, { js: string; ts: string }> = {
   },
 };
 
-let work: string;
+const run = promisify(execFile);
+const npmInstall = ['--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'];
 
-beforeAll(() => {
+let work: string;
+/** Each package's tarball, by name. */
+const tarball = new Map<string, string>();
+/** Each package's tarball unpacked: the folder that holds its `package/`. */
+const unpacked = new Map<string, string>();
+/** The global prefix `npm i -g --prefix` installed every tarball into: `bin/dlfs`, `lib/node_modules/@dlfs/...`. */
+let prefix: string;
+
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'dlfs-pack-'));
-  const tarballs = join(work, 'tarballs');
-  mkdirSync(tarballs);
-  for (const { dir } of libraries) execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir, stdio: 'pipe' });
+  await Promise.all(
+    published.map(async ({ rel, pkg }) => {
+      // One folder per package, so that its tarball is the only file there whatever pnpm names it.
+      const dest = join(work, 'tarballs', slug(pkg.name));
+      mkdirSync(dest, { recursive: true });
+      await run('pnpm', ['pack', '--pack-destination', dest], { cwd: join(root, rel) });
+      const [file, ...more] = readdirSync(dest);
+      if (file === undefined || more.length > 0) throw new Error(`pnpm pack in ${rel} left ${readdirSync(dest).join(', ') || 'nothing'} in ${dest}`);
+      tarball.set(pkg.name, join(dest, file));
+      const into = join(work, 'unpacked', slug(pkg.name));
+      mkdirSync(into, { recursive: true });
+      await run('tar', ['-xzf', join(dest, file), '-C', into]);
+      unpacked.set(pkg.name, join(into, 'package'));
+    }),
+  );
+
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }));
-  // All tarballs in one install: their dependencies on each other resolve to one another; only
-  // third-party dependencies (none for most packages) come from the registry or npm's cache.
-  const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', ...files], { cwd: app, stdio: 'pipe' });
+  prefix = join(work, 'global');
+  // Both installs at once. In each, the tarballs' dependencies on each other resolve to one
+  // another; only third-party dependencies come from the registry or npm's cache.
+  await Promise.all([
+    run('npm', ['install', ...npmInstall, ...libraries.map(({ pkg }) => tarball.get(pkg.name)!)], { cwd: app }),
+    run('npm', ['install', '--global', '--prefix', prefix, ...npmInstall, ...published.map(({ pkg }) => tarball.get(pkg.name)!)], { cwd: work }),
+  ]);
 }, 180_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** Every file of an unpacked tarball, relative to its `package/` folder, with forward slashes. */
+function tarballFiles(name: string): string[] {
+  const dir = unpacked.get(name)!;
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile()).map((f) => f.split('\\').join('/'));
+}
+
+describe('every published package is a complete tarball', () => {
+  it('publishes every library and the CLI', () => {
+    expect(libraries.length).toBeGreaterThan(0);
+    expect(cli.pkg.private, 'apps/cli/package.json: @dlfs/cli is published; remove "private"').toBeUndefined();
+    expect(cli.pkg.bin).toEqual({ dlfs: './dist/bin.js' });
+  });
+
+  for (const { rel, pkg } of published) {
+    describe(pkg.name, () => {
+      it('ships the MIT LICENSE of the repository root', () => {
+        // pnpm pack adds the workspace root's LICENSE to a package that has none of its own.
+        const shipped = join(unpacked.get(pkg.name)!, 'LICENSE');
+        expect(existsSync(shipped), `${pkg.name}'s tarball has no LICENSE`).toBe(true);
+        expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+        expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the dlfs authors\n/);
+      });
+
+      it('has a manifest a registry can show: license, repository, description, engines, no workspace: ranges', () => {
+        const shipped = JSON.parse(readFileSync(join(unpacked.get(pkg.name)!, 'package.json'), 'utf8')) as Manifest;
+        expect(shipped.license).toBe('MIT');
+        expect(shipped.repository, `${rel}/package.json: "repository" names the repository and this folder`).toEqual({
+          type: 'git',
+          url: 'git+https://github.com/dlfs/dlfs.git',
+          directory: rel,
+        });
+        expect(shipped.description).toBeTruthy();
+        expect(shipped.engines?.node).toBe('>=20');
+        expect(shipped.private).toBeUndefined();
+        // pnpm pack rewrites workspace:^ into the version range of the package it names.
+        const ranges = Object.entries(shipped.dependencies ?? {}).filter(([, range]) => range.startsWith('workspace:'));
+        expect(ranges).toEqual([]);
+      });
+
+      it('ships no test, no test support, and a source map only with the sources it names', () => {
+        const files = tarballFiles(pkg.name);
+        expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'README.md', pkg.bin ? 'dist/bin.js' : 'dist/index.js']));
+        expect(files.filter((f) => /\.test\.|(^|\/)test-support\//.test(f))).toEqual([]);
+        const have = new Set(files);
+        const unresolved: string[] = [];
+        for (const map of files.filter((f) => f.endsWith('.map'))) {
+          const { sources = [], sourceRoot = '' } = JSON.parse(readFileSync(join(unpacked.get(pkg.name)!, map), 'utf8')) as {
+            sources?: string[];
+            sourceRoot?: string;
+          };
+          if (sources.length === 0) unresolved.push(`${map} names no source`);
+          for (const source of sources) {
+            const target = posix.join(posix.dirname(map), sourceRoot, source);
+            if (!have.has(target)) unresolved.push(`${map} names ${source} (${target}), which the tarball lacks`);
+          }
+        }
+        // And every file that points to a map ships it. Tarball paths use forward slashes: posix paths throughout.
+        for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
+          const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(unpacked.get(pkg.name)!, file), 'utf8'))?.[1];
+          if (url !== undefined && !have.has(posix.join(posix.dirname(file), url))) unresolved.push(`${file} points to ${url}, which the tarball lacks`);
+        }
+        expect(files.some((f) => f.endsWith('.js.map'))).toBe(true);
+        expect(unresolved).toEqual([]);
+      });
+    });
+  }
+});
+
 describe('every library package installs from its tarball outside the workspace', () => {
+  /** The smoke files' type errors, by package: all of them checked as one program, which takes the time of one. */
+  let typeErrors: Map<string, string[]>;
+
+  beforeAll(() => {
+    const app = join(work, 'app');
+    const files = new Map<string, string>();
+    for (const { pkg } of libraries) {
+      const file = join(app, 'types', `${slug(pkg.name)}.ts`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `import * as m from '${pkg.name}';\n${smoke[pkg.name]!.ts}\n`);
+      files.set(pkg.name, file);
+    }
+    const program = ts.createProgram([...files.values()], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      types: [],
+    });
+    // Each error goes to the package whose smoke file or shipped declarations it is in; one
+    // outside both (the compiler's options) to every package.
+    const byFile = new Map([...files].map(([name, file]) => [file, name]));
+    typeErrors = new Map(libraries.map(({ pkg }) => [pkg.name, []]));
+    for (const d of ts.getPreEmitDiagnostics(program)) {
+      const fileName = d.file?.fileName;
+      const owner = fileName === undefined ? undefined : (byFile.get(fileName) ?? /node_modules\/(@dlfs\/[^/]+)\//.exec(fileName)?.[1]);
+      const text = `${fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      for (const [name, errors] of typeErrors) if (owner === undefined || owner === name) errors.push(text);
+    }
+  });
+
   it('knows how to smoke-test every library package', () => {
     expect(libraries.map(({ pkg }) => pkg.name).sort()).toEqual(Object.keys(smoke).sort());
   });
@@ -105,34 +263,114 @@ describe('every library package installs from its tarball outside the workspace'
   for (const { pkg } of libraries) {
     it(`${pkg.name} imports and runs in a fresh npm project`, () => {
       const app = join(work, 'app');
-      const file = join(app, `${pkg.name.replace('/', '-')}.mjs`);
+      const file = join(app, `${slug(pkg.name)}.mjs`);
       writeFileSync(file, `import * as m from '${pkg.name}';\nimport * as t from '@dlfs/tensor';\n${smoke[pkg.name]!.js}\nconsole.log('ok');\n`);
       expect(execFileSync('node', [file], { cwd: app, encoding: 'utf8' }).trim()).toBe('ok');
-      // Only dist/ and the manifest ship: no sources, no tests.
-      const installed = join(app, 'node_modules', pkg.name);
-      expect(readdirSync(installed).sort()).toEqual(expect.arrayContaining(['dist', 'package.json']));
-      expect(readdirSync(join(installed, 'dist')).some((f) => f.includes('.test.'))).toBe(false);
     });
 
     it(`${pkg.name} type-checks from its shipped declarations`, () => {
-      const app = join(work, 'app');
-      const dir = join(app, `types-${pkg.name.replace('/', '-')}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'index.ts'), `import * as m from '${pkg.name}';\n${smoke[pkg.name]!.ts}\n`);
-      writeFileSync(
-        join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: [] },
-          include: ['index.ts'],
-        }),
-      );
-      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      execFileSync('node', [tsc, '-p', dir], { cwd: app, stdio: 'pipe' });
+      expect(typeErrors.get(pkg.name)).toEqual([]);
     });
   }
 });
 
-describe("the README's code example", () => {
+describe('the dlfs command from `npm i -g` of the tarballs, run outside the repository', () => {
+  // A folder of its own in the temporary directory: no node_modules above it, no workspace.
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    cwd = join(work, 'run');
+    mkdirSync(cwd);
+    env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
+    delete env.NODE_PATH;
+  });
+
+  /** Runs `dlfs args` as a user would, by its name on PATH; throws with its output when it exits non-zero. */
+  function dlfs(...args: string[]): string {
+    try {
+      return execFileSync('dlfs', args, { cwd, env, encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      const { status, stdout, stderr } = err as { status: number | null; stdout: string; stderr: string };
+      throw new Error(`dlfs ${args.join(' ')} exited with ${status}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+    }
+  }
+
+  it('puts the installed dlfs on PATH, which knows its version', () => {
+    const found = execFileSync('sh', ['-c', 'command -v dlfs'], { cwd, env, encoding: 'utf8' }).trim();
+    expect(found).toBe(join(prefix, 'bin', 'dlfs'));
+    expect(dlfs('--version').trim()).toBe(cli.pkg.version);
+  });
+
+  it('dlfs sample --out k writes the bundled digits as Kaggle files', () => {
+    dlfs('sample', '--out', 'k');
+    expect(readFileSync(join(cwd, 'k', 'train.csv'), 'latin1').slice(0, 20)).toBe('label,pixel0,pixel1,');
+    expect(readdirSync(join(cwd, 'k')).sort()).toEqual(['test.csv', 'test_labels.csv', 'train.csv']);
+  });
+
+  it('dlfs train trains on the bundled MNIST sample, found from the installed package', () => {
+    const summary = JSON.parse(dlfs('train', '--iters', '200', '--json')) as { iterations: number; valAccuracy: number; model: string };
+    expect(summary.iterations).toBe(200);
+    expect(summary.valAccuracy).toBeGreaterThan(0.5);
+    expect(existsSync(join(cwd, 'model.json')), `the model is saved as ${summary.model}`).toBe(true);
+  });
+
+  it('dlfs train --data, predict and score work on the Kaggle files', () => {
+    dlfs('train', '--data', 'k/train.csv', '--iters', '200', '--out', 'm.json');
+    dlfs('predict', '--model', 'm.json', '--data', 'k/test.csv', '--out', 's.csv');
+    const submission = readFileSync(join(cwd, 's.csv'), 'utf8').trim().split('\n');
+    expect(submission[0]).toBe('ImageId,Label');
+    expect(submission).toHaveLength(2001);
+    // 200 iterations of the book's network reach well above chance (0.1) on the held-out digits.
+    const score = JSON.parse(dlfs('score', '--submission', 's.csv', '--answers', 'k/test_labels.csv', '--json')) as { rows: number; accuracy: number };
+    expect(score.rows).toBe(2000);
+    expect(score.accuracy).toBeGreaterThan(0.5);
+  });
+});
+
+describe("the package READMEs' examples run against the installed tarballs", () => {
+  const files = markdownFiles().filter((f) => f.startsWith('packages/'));
+  const snippets = files.flatMap(snippetsOf).filter((s) => s.skipped === undefined);
+  let written: Map<string, Snippet>;
+
+  beforeAll(() => {
+    // Under the fresh project, so that '@dlfs/...' resolves to the installed tarballs; each block
+    // also compiled on its own, as a user would paste it. A block named file=x.ts becomes x.js,
+    // which another block of the same README imports as './x.js'.
+    written = writeSnippets(snippets, join(work, 'app', 'examples'));
+    for (const path of written.keys()) {
+      const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
+        fileName: path,
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(path.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs'), outputText);
+    }
+  });
+
+  it('finds the examples of every package README', () => {
+    expect(new Set(snippets.map((s) => s.file)).size).toBe(files.length);
+  });
+
+  it('type-check against the shipped declarations', () => {
+    const errors = checkSnippets(written);
+    expect(errors, 'examples that do not type-check against the tarballs (file:line:column of the Markdown)').toEqual([]);
+  });
+
+  for (const s of snippets) {
+    it(`${s.file}, the block at line ${s.line - 1}, runs with node`, () => {
+      const path = [...written].find(([, w]) => w === s)![0];
+      const js = path.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs');
+      try {
+        execFileSync('node', [js], { cwd: dirname(js), stdio: 'pipe' });
+      } catch (err) {
+        const { status, stderr } = err as { status: number | null; stderr: Buffer };
+        throw new Error(`${s.file}:${s.line - 1}: the example exited with ${status}\n${stderr.toString()}`);
+      }
+    });
+  }
+});
+
+describe("the root README's code example", () => {
   it('type-checks and runs against the installed tarballs, and its loss falls', async () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## A network in a few lines'));
@@ -160,8 +398,7 @@ describe("the README's code example", () => {
 });
 
 describe('main entries are browser-safe', () => {
-  // Node-only code lives behind a "./node" export (model files on disk, CSV files); datasets reads the mnist package from disk.
-  const nodeOnly = new Set(['@dlfs/datasets']);
+  // Node-only code lives behind a "./node" export (model files on disk, CSV files, the mnist package's files).
 
   /** Every module reachable from `file` through relative imports, with the bare imports they make. */
   function bareImports(file: string, seen = new Set<string>()): string[] {
@@ -177,7 +414,7 @@ describe('main entries are browser-safe', () => {
     return out;
   }
 
-  for (const { pkg } of libraries.filter(({ pkg }) => !nodeOnly.has(pkg.name))) {
+  for (const { pkg } of libraries) {
     it(`${pkg.name}'s main entry imports no node: module`, () => {
       const main = join(work, 'app', 'node_modules', pkg.name, 'dist', 'index.js');
       const imports = bareImports(main);

@@ -1,5 +1,5 @@
 import { createScaler } from '@dlfs/data';
-import { loadMnistSample } from '@dlfs/datasets';
+import { loadMnistSample } from '@dlfs/datasets/node';
 import { checkGradients } from '@dlfs/gradcheck';
 import { builtinLayers } from '@dlfs/layers';
 import { defaultSpec, Network, rowsOf } from '@dlfs/model';

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMnistSample, mnistPixelsToBytes } from '@dlfs/datasets';
+import { mnistPixelsToBytes } from '@dlfs/datasets';
+import { loadMnistSample } from '@dlfs/datasets/node';
 import { encodeMnistAsset, MNIST_ASSET_FILE } from '../training/mnist-asset.js';
 
 // Run by the demos build: the bundled MNIST sample (default order, seed 0, as `dlfs train`
