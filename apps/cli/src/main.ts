@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { checkLayerCommand } from './commands/check-layer.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { layersCommand } from './commands/layers.js';
@@ -6,8 +7,10 @@ import { predictCommand } from './commands/predict.js';
 import { sampleCommand } from './commands/sample.js';
 import { scoreCommand } from './commands/score.js';
 import { TRAIN_DEFAULTS, trainCommand } from './commands/train.js';
-import { isUserError } from './errors.js';
-import { collect, fraction, init, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+import { CsvError } from '@dlfs/data';
+import { csvMessage, isUnknownLayer, isUserError } from './errors.js';
+import { collect, fraction, init, inputShape, jsonObject, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+import { cliVersion } from './version.js';
 
 const SCALES = ['minmax', '255', 'none'] as const;
 const pluginOption = (): Option =>
@@ -19,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const program = new Command('dlfs')
     .description('Deep Learning from Scratch, chapter 5: train, check and use a two-layer network on a Kaggle digit-recognizer CSV.')
+    .version(cliVersion(), '-V, --version', 'print the version of dlfs')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
@@ -116,6 +120,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('check-layer')
+    .description('run the layer conformance kit: contract, and backprop against numerical gradients in an evaluation and a training pass')
+    .option('--type <type>', 'check only this layer type (built-ins included); default: every type the plugins export, or every built-in')
+    .addOption(new Option('--input-shape <shape>', 'shape of one input sample: 64, or 1x28x28 for an image').argParser(inputShape).default([8], '8'))
+    .addOption(new Option('--config <json>', "the layer's config as JSON, such as '{\"units\": 3}'").argParser(jsonObject('--config')))
+    .addOption(new Option('--seed <n>', 'seed of the weights, the input and the passes').argParser(seed('--seed')).default(0))
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .action(async function (this: Command) {
+      await run(() => checkLayerCommand(this.opts()))();
+    });
+
+  program
     .command('sample')
     .description('write the bundled MNIST sample as Kaggle CSVs: train.csv, test.csv and test_labels.csv (the answer key)')
     .requiredOption('--out <path>', 'directory to write into (with --resample: the train.csv file to write)')
@@ -152,7 +169,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const command = argv[2] ? `dlfs ${argv[2]}` : 'dlfs';
     if (isUserError(err)) {
-      process.stderr.write(`${command}: error: ${err.message}\n`);
+      // A type from a plugin module is known only when the module is loaded.
+      const pluginHint = isUnknownLayer(err) && !argv.includes('--plugin') ? '\n(a layer type from a plugin? load its module with --plugin <module>)' : '';
+      const message = err instanceof CsvError ? csvMessage(argv[2] ?? '', err) : err.message;
+      process.stderr.write(`${command}: error: ${message}${pluginHint}\n`);
       return 1;
     }
     const e = err as Error;

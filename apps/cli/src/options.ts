@@ -55,3 +55,28 @@ export function init(value: string): number | 'xavier' | 'he' {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** --input-shape: "64" or "1x28x28" (one sample, no batch axis). */
+export function inputShape(value: string): number[] {
+  const parts = value.trim().split(/\s*[x×,]\s*/);
+  const dims = parts.map(Number);
+  if (parts.some((p) => !/^\d+$/.test(p)) || dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    throw new UsageError(`--input-shape must be whole numbers >= 1 joined by x, such as 64 or 1x28x28, got "${value}"`);
+  }
+  return dims;
+}
+
+/** --config: a JSON object, the layer's config. */
+export function jsonObject(flag: string) {
+  return (value: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (err) {
+      throw new UsageError(`${flag} must be a JSON object such as '{"units": 3}', got "${value}" (${(err as Error).message})`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new UsageError(`${flag} must be a JSON object such as '{"units": 3}', got "${value}"`);
+    return parsed as Record<string, unknown>;
+  };
+}

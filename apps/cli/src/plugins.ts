@@ -30,7 +30,7 @@ export async function loadRegistry(plugins: readonly string[] = []): Promise<Lay
         throw new InputError(`--plugin ${plugin}: default export [${i}] is not a layer def: it needs a string "type" and a create(config, ctx) function`);
       }
       try {
-        registry.register(d as LayerDef);
+        registry.register(d as LayerDef, { source: plugin });
       } catch (err) {
         throw new InputError(`--plugin ${plugin}: ${(err as Error).message}`);
       }

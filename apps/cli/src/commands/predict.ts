@@ -1,4 +1,5 @@
-import { loadModelFile, writeFileAtomic } from '@dlfs/model/node';
+import { loadModelFile } from '@dlfs/model/node';
+import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 import { loadRegistry } from '../plugins.js';
 import { loadForModel } from './model-input.js';
 
@@ -12,6 +13,7 @@ export interface PredictFlags {
 
 /** Writes a Kaggle submission: `ImageId,Label`, ImageId counting rows from 1. */
 export async function predictCommand(flags: PredictFlags): Promise<number> {
+  checkOutputFile('--out', flags.out);
   const registry = await loadRegistry(flags.plugin);
   const model = loadModelFile(flags.model, { registry });
   // Kaggle's test.csv has no label column; a file that has the model's one is read without it.
@@ -19,7 +21,7 @@ export async function predictCommand(flags: PredictFlags): Promise<number> {
   const predicted = model.network.predictClasses(csv.x);
   const lines = ['ImageId,Label'];
   for (let i = 0; i < predicted.length; i++) lines.push(`${i + 1},${csvField(model.classes[predicted[i]!]!)}`);
-  writeFileAtomic(flags.out, `${lines.join('\n')}\n`);
+  writeOutputFile('--out', flags.out, `${lines.join('\n')}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify({ rows: predicted.length, out: flags.out }, null, 2)}\n`);
   else process.stdout.write(`${predicted.length} predictions written to ${flags.out}\n`);
   return 0;

@@ -1,4 +1,5 @@
-import { resampleKaggleTrain, writeKaggleCsv } from '@dlfs/datasets';
+import { checkOutputFile, checkOutputFolder } from '../output-paths.js';
+import { resampleKaggleTrain, writeKaggleCsv } from '@dlfs/datasets/node';
 
 export interface SampleFlags {
   out: string;
@@ -11,6 +12,9 @@ export interface SampleFlags {
 
 /** Writes the bundled MNIST sample as Kaggle digit-recognizer CSVs (or a resampled Kaggle-size train.csv). */
 export async function sampleCommand(flags: SampleFlags): Promise<number> {
+  // Checked before anything is written: a file where the folder should be, or a folder below a file.
+  if (flags.resample !== undefined) checkOutputFile('--out', flags.out);
+  else checkOutputFolder('--out', flags.out);
   if (flags.resample !== undefined) {
     const r = await resampleKaggleTrain(flags.out, flags.resample, { seed: flags.seed });
     if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

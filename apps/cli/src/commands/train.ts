@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import { createScaler, featureStats, type ScalerType, splitRows, trainValSplit } from '@dlfs/data';
 import type { LayerRegistry } from '@dlfs/layers';
-import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, Trainer, type TrainResult } from '@dlfs/model';
-import { saveModelFile, writeFileAtomic } from '@dlfs/model/node';
+import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, serializeModel, Trainer, type TrainResult } from '@dlfs/model';
+import { checkOutputFile, writeOutputFile } from '../output-paths.js';
+
 import { builtinOptimizers } from '@dlfs/optimizers';
 import { kernelStats, resetKernelStats, shapeSize } from '@dlfs/tensor';
 import { InputError, UsageError } from '../errors.js';
@@ -62,6 +63,9 @@ function withInit(spec: NetworkSpec, init: number | 'xavier' | 'he' | undefined,
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (flags.epochs !== undefined && flags.iters !== undefined) throw new UsageError('give --epochs or --iters, not both');
+  // Every place a result goes is checked before any work: no run is lost to a path mistake.
+  checkOutputFile('--out', flags.out);
+  if (flags.metrics !== undefined) checkOutputFile('--metrics', flags.metrics);
   const progress = new Progress(process.stderr, flags.json);
   const registry = await loadRegistry(flags.plugin);
   const optimizerRegistry = builtinOptimizers();
@@ -118,6 +122,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     progress.message(`warning: ${message}`);
     if (flags.json) process.stderr.write(`warning: ${message}\n`);
   };
+  for (const w of rows.warnings) report(w);
   const scaleWarning = checkInputScale(featureStats(trainX));
   if (scaleWarning) report(scaleWarning.message);
 
@@ -167,16 +172,17 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   // A run whose loss blew up before one good epoch has nothing worth saving: an existing file stays.
   const saved = !(result.stopped === 'non-finite-loss' && result.history.length === 0);
   if (saved) {
-    saveModelFile(flags.out, {
+    const model = serializeModel({
       network,
       classes: rows.classes,
       preprocessing: { scaler: scaler.toJSON(), label: rows.labelColumn, featureNames: rows.featureNames },
       training: summary,
     });
+    writeOutputFile('--out', flags.out, model);
   }
   const msPerIteration = result.iterations > 0 ? (result.seconds * 1000) / result.iterations : 0;
   if (flags.metrics !== undefined) {
-    writeFileAtomic(flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, warnings }, null, 2)}\n`);
+    writeOutputFile('--metrics', flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, warnings }, null, 2)}\n`);
   }
   if (flags.json) {
     const json = {
