@@ -90,6 +90,11 @@ export interface LayerCapabilities {
    * sample is dead, and the training doctor reports a layer where most units died.
    */
   readonly deadUnits?: boolean;
+  /**
+   * The params weight decay applies to (6.4.1: ½λ‖W‖² added to the loss, λW to the gradient):
+   * weight matrices and filters, ['W'] for affine and conv2d; never biases, gamma or beta.
+   */
+  readonly weightDecay?: readonly string[];
   /** Its layers expose kinkSignature() (non-smooth points such as ReLU's 0). */
   readonly kinks?: boolean;
   /** Its forward draws random numbers in training (from the pass's rng). */

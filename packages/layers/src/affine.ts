@@ -129,7 +129,7 @@ export const affine: LayerDef<AffineConfig> = Object.freeze({
   description: 'Fully connected layer (5.6.2): y = x · W + b; flattens [batch, ...] inputs.',
   config: affineConfig,
   configFields: affineConfig.describe(),
-  capabilities: Object.freeze({ weightInit: 'weightInitStd' }),
+  capabilities: Object.freeze({ weightInit: 'weightInitStd', weightDecay: Object.freeze(['W']) }),
   validate: (config: unknown) => affineConfig.validate(config),
   /** W ~ std · N(0, 1) with shape [inputSize, units], b = 0, both in ctx.dtype (float64 when not given). */
   create(config: AffineConfig, ctx: CreateContext): Layer {

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { affine } from './affine.js';
+import { batchNorm } from './batch-norm.js';
 import { builtinLayers } from './builtin-layers.js';
+import { conv2d } from './conv2d.js';
+import { dropout } from './dropout.js';
 import type { LayerDef } from './layer.js';
+import { maxPool } from './max-pool.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 
 describe('builtinLayers', () => {
-  it('holds affine, relu and sigmoid', () => {
+  it('holds affine, batch-norm, conv2d, dropout, max-pool, relu and sigmoid', () => {
     const registry = builtinLayers();
-    expect(registry.types()).toEqual(['affine', 'relu', 'sigmoid']);
-    expect(registry.defs()).toEqual([affine, relu, sigmoid]);
+    expect(registry.types()).toEqual(['affine', 'batch-norm', 'conv2d', 'dropout', 'max-pool', 'relu', 'sigmoid']);
+    expect(registry.defs()).toEqual([affine, batchNorm, conv2d, dropout, maxPool, relu, sigmoid]);
   });
 
   it('returns a new registry each call, so registering into one leaves the next unchanged', () => {

@@ -115,7 +115,10 @@ describe('serializeModel and parseModel', () => {
     // A registry without the plugin cannot build it, and says which types it knows.
     const err = loadError(pluginText, builtinLayers());
     expect(err).toBeInstanceOf(SpecError);
-    expect(err.message).toBe('model.json (spec): layers[1] (gain): unknown layer type "gain"; known types: affine, relu, sigmoid (its input has shape [5])');
+    expect(err.message).toBe(
+      'model.json (spec): layers[1] (gain): unknown layer type "gain"; ' +
+        'known types: affine, batch-norm, conv2d, dropout, max-pool, relu, sigmoid (its input has shape [5])',
+    );
   });
 
   it('writes format, version, spec, preprocessing, weights and a CRC-32 of the rest, as indented JSON', () => {
@@ -245,7 +248,8 @@ describe('serializeModel and parseModel', () => {
       const err = loadError(resealed(text, (j) => (j.spec.layers[1].type = 'tanh')));
       expect(err).toBeInstanceOf(SpecError);
       expect(err.message).toBe(
-        'model.json (spec): layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has ' +
+        'model.json (spec): layers[1] (tanh): unknown layer type "tanh"; ' +
+          'known types: affine, batch-norm, conv2d, dropout, gain, max-pool, nan-after, recorder, relu, sigmoid (its input has ' +
           'shape [8])',
       );
     });

@@ -75,7 +75,9 @@ describe('planNetwork', () => {
       err.message,
     );
     const unknown = refused(() => planNetwork({ layers: [{ type: 'tanh' }], loss: 'softmax-with-loss' }, { registry: builtinLayers(), inputShape: [3] }));
-    expect(unknown.err.message).toBe('spec: layers[0] (tanh): unknown layer type "tanh"; known types: affine, relu, sigmoid (its input has shape [3])');
+    expect(unknown.err.message).toBe(
+      'spec: layers[0] (tanh): unknown layer type "tanh"; known types: affine, batch-norm, conv2d, dropout, max-pool, relu, sigmoid (its input has shape [3])',
+    );
   });
 
   it("refuses a spec inputShape that does not hold the data's features, as Network.build", () => {

@@ -121,7 +121,8 @@ describe('Network.build', () => {
   it('refuses an unknown layer type, naming the source, the layer and every known type', () => {
     const err = buildError({ layers: [{ type: 'affine', units: 4 }, { type: 'tanh' }, { type: 'affine', units: 3 }], loss: 'softmax-with-loss' }, [5]);
     expect(err.message).toBe(
-      'net.json: layers[1] (tanh): unknown layer type "tanh"; known types: affine, gain, nan-after, recorder, relu, sigmoid (its input has shape [4])',
+      'net.json: layers[1] (tanh): unknown layer type "tanh"; ' +
+        'known types: affine, batch-norm, conv2d, dropout, gain, max-pool, nan-after, recorder, relu, sigmoid (its input has shape [4])',
     );
   });
 

@@ -7,6 +7,7 @@ export { argmax, max, mean, min, sum, type ReduceOptions } from './reduce.js';
 export { matmul, type MatmulOptions } from './matmul.js';
 export { transpose } from './transpose.js';
 export { copyRows } from './copy-rows.js';
+export { col2im, convOutputSize, im2col } from './im2col.js';
 export { sliceRows } from './slice-rows.js';
 export { addInPlace, axpy, copyInto, divInPlace, fill, mulInPlace, scaleInPlace, subInPlace } from './inplace.js';
 export { addBias } from './add-bias.js';

@@ -1,0 +1,307 @@
+import { formatValue, number, optional } from '@dlfs/core';
+import { type DType, formatShape, ones, reuse, sameShape, ShapeError, shapeSize, Tensor, zeros } from '@dlfs/tensor';
+import { layerConfig } from './layer-config.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+
+export type BatchNormConfig = {
+  /** Weight of the old running statistics in each update: running = momentum · running + (1 − momentum) · batch. 0.9 when not given, as in the book. */
+  momentum?: number;
+};
+
+/** The book's ε, written `np.sqrt(var + 10e-7)` in common/layers.py: 10e-7 is 1e-6. */
+const EPS = 10e-7;
+
+/** What backward returns when asked for no input gradient. */
+const EMPTY = new Tensor(new Float64Array(0), [0]);
+
+/**
+ * 6.3 Batch Normalization: x̂ = (x − μ) / √(σ² + ε), y = γ · x̂ + β, per channel.
+ *
+ * The channel is axis 1 of the batch: a [batch, D] input is normalised per feature (as the book
+ * does for affine outputs), a [batch, C, H, W] input per channel, with statistics over the batch
+ * and every position (N · H · W values per channel). γ, β and the running statistics have shape
+ * [C]. A training pass uses the batch's mean and biased variance and, when the pass may change
+ * state, moves the running statistics towards them; an evaluation pass uses the running ones.
+ * Output, params, grads and state have γ's dtype; dx has the dtype of the forward input.
+ */
+export class BatchNorm implements Layer {
+  readonly params: Readonly<{ gamma: Tensor; beta: Tensor }>;
+  /** Allocated once; every backward overwrites them. */
+  readonly grads: Readonly<{ gamma: Tensor; beta: Tensor }>;
+  /** Saved with the model, never trained: the statistics an evaluation pass normalises with. */
+  readonly state: Readonly<{ runningMean: Tensor; runningVar: Tensor }>;
+  readonly outputShape: readonly number[];
+  readonly momentum: number;
+  private readonly channels: number;
+  /** Values per channel in one sample: H · W for an image, 1 for a feature vector. */
+  private readonly positions: number;
+  /** Per channel, for the last forward: the mean it subtracted and the √(σ² + ε) it divided by. */
+  private readonly mu: Float64Array;
+  private readonly std: Float64Array;
+  /** Per channel scratch for backward: Σ dout and Σ dout · x̂. */
+  private readonly sumDout: Float64Array;
+  private readonly sumDoutXn: Float64Array;
+  /** x̂ and the output, one buffer of each per mode so evaluation batches never evict the training ones. */
+  private xnTrain: Tensor | undefined;
+  private xnEval: Tensor | undefined;
+  private outTrain: Tensor | undefined;
+  private outEval: Tensor | undefined;
+  private dx: Tensor | undefined;
+  /** What backward reads of the last forward. */
+  private xn: Tensor | undefined;
+  private train = false;
+  private inputDtype: DType = 'float64';
+
+  /**
+   * γ and β have shape [C], of one dtype, as do the running statistics (zeros when not given, as
+   * the book's first forward makes them). `inputShape` is one sample: [C] by default, or
+   * [C, H, W] (any shape whose first axis is C).
+   */
+  constructor(gamma: Tensor, beta: Tensor, opts: { momentum?: number; runningMean?: Tensor; runningVar?: Tensor; inputShape?: readonly number[] } = {}) {
+    if (gamma.ndim !== 1) throw new ShapeError('batch-norm', [gamma.shape], `gamma must be 1-D [channels], got ${formatShape(gamma.shape)}`);
+    const channels = gamma.shape[0]!;
+    const dtype = gamma.dtype;
+    const runningMean = opts.runningMean ?? zeros([channels], dtype);
+    const runningVar = opts.runningVar ?? zeros([channels], dtype);
+    for (const [name, t] of [
+      ['beta', beta],
+      ['runningMean', runningMean],
+      ['runningVar', runningVar],
+    ] as const) {
+      if (!sameShape(t.shape, gamma.shape)) {
+        throw new ShapeError('batch-norm', [gamma.shape, t.shape], `${name} must have gamma's shape ${formatShape(gamma.shape)}, got ${formatShape(t.shape)}`);
+      }
+      if (t.dtype !== dtype) throw new TypeError(`batch-norm: gamma is ${dtype} but ${name} is ${t.dtype}; give all four one dtype`);
+    }
+    const inputShape = opts.inputShape ?? [channels];
+    if (inputShape[0] !== channels) {
+      throw new ShapeError(
+        'batch-norm',
+        [inputShape, gamma.shape],
+        `a sample ${formatShape(inputShape)} must have ${channels} channels (its first axis) to match gamma ${formatShape(gamma.shape)}`,
+      );
+    }
+    const momentum = opts.momentum ?? 0.9;
+    if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`batch-norm: momentum must be a number >= 0 and < 1, got ${momentum}`);
+    this.params = Object.freeze({ gamma, beta });
+    this.grads = Object.freeze({ gamma: zeros([channels], dtype, { kernel: true }), beta: zeros([channels], dtype, { kernel: true }) });
+    this.state = Object.freeze({ runningMean, runningVar });
+    this.outputShape = Object.freeze([...inputShape]);
+    this.momentum = momentum;
+    this.channels = channels;
+    this.positions = shapeSize(inputShape.slice(1));
+    this.mu = new Float64Array(channels);
+    this.std = new Float64Array(channels);
+    this.sumDout = new Float64Array(channels);
+    this.sumDoutXn = new Float64Array(channels);
+  }
+
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
+    this.checkInput(x);
+    const { gamma, beta } = this.params;
+    const { runningMean, runningVar } = this.state;
+    const dtype = gamma.dtype;
+    const train = ctx?.train ?? false;
+    const out = reuse(train ? this.outTrain : this.outEval, x.shape, dtype);
+    const xn = reuse(train ? this.xnTrain : this.xnEval, x.shape, dtype);
+    if (train) {
+      this.outTrain = out;
+      this.xnTrain = xn;
+    } else {
+      this.outEval = out;
+      this.xnEval = xn;
+    }
+    const X = x.data;
+    const C = this.channels;
+    const P = this.positions;
+    const rows = x.shape[0]!;
+    const { mu, std } = this;
+    if (train) {
+      const count = rows * P;
+      mu.fill(0);
+      std.fill(0);
+      // 6.3.1: μ = (1/m) Σ x over the batch and positions of each channel
+      for (let n = 0, i = 0; n < rows; n++) {
+        for (let c = 0; c < C; c++) {
+          let s = 0;
+          for (let p = 0; p < P; p++, i++) s += X[i]!;
+          mu[c] = mu[c]! + s;
+        }
+      }
+      for (let c = 0; c < C; c++) mu[c] = mu[c]! / count;
+      // 6.3.1: σ² = (1/m) Σ (x − μ)², the biased variance, as the book's np.mean(xc**2)
+      for (let n = 0, i = 0; n < rows; n++) {
+        for (let c = 0; c < C; c++) {
+          const m = mu[c]!;
+          let s = 0;
+          for (let p = 0; p < P; p++, i++) s += (X[i]! - m) ** 2;
+          std[c] = std[c]! + s;
+        }
+      }
+      const update = ctx?.updateState ?? true;
+      const RM = runningMean.data;
+      const RV = runningVar.data;
+      const k = this.momentum;
+      for (let c = 0; c < C; c++) {
+        const variance = std[c]! / count;
+        std[c] = Math.sqrt(variance + EPS);
+        // The book's running average: running = momentum · running + (1 − momentum) · batch
+        if (update) {
+          RM[c] = k * RM[c]! + (1 - k) * mu[c]!;
+          RV[c] = k * RV[c]! + (1 - k) * variance;
+        }
+      }
+    } else {
+      for (let c = 0; c < C; c++) {
+        mu[c] = runningMean.data[c]!;
+        std[c] = Math.sqrt(runningVar.data[c]! + EPS);
+      }
+    }
+    // x̂ = (x − μ) / √(σ² + ε); y = γ · x̂ + β
+    const XN = xn.data;
+    const Y = out.data;
+    const G = gamma.data;
+    const B = beta.data;
+    for (let n = 0, i = 0; n < rows; n++) {
+      for (let c = 0; c < C; c++) {
+        const m = mu[c]!;
+        const s = std[c]!;
+        const g = G[c]!;
+        const b = B[c]!;
+        for (let p = 0; p < P; p++, i++) {
+          const h = (X[i]! - m) / s;
+          XN[i] = h;
+          Y[i] = g * h + b;
+        }
+      }
+    }
+    this.xn = xn;
+    this.train = train;
+    this.inputDtype = x.dtype;
+    return out;
+  }
+
+  backward(dout: Tensor, ctx?: BackwardContext): Tensor {
+    const xn = this.xn;
+    if (xn === undefined) throw new Error('batch-norm: backward was called before forward');
+    if (!sameShape(dout.shape, xn.shape)) {
+      throw new ShapeError(
+        'batch-norm.backward',
+        [dout.shape, xn.shape],
+        `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(xn.shape)}`,
+      );
+    }
+    const { gamma } = this.params;
+    const D = dout.data;
+    const XN = xn.data;
+    const C = this.channels;
+    const P = this.positions;
+    const rows = xn.shape[0]!;
+    const { sumDout, sumDoutXn, std } = this;
+    sumDout.fill(0);
+    sumDoutXn.fill(0);
+    for (let n = 0, i = 0; n < rows; n++) {
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        let sx = 0;
+        for (let p = 0; p < P; p++, i++) {
+          s += D[i]!;
+          sx += D[i]! * XN[i]!;
+        }
+        sumDout[c] = sumDout[c]! + s;
+        sumDoutXn[c] = sumDoutXn[c]! + sx;
+      }
+    }
+    // dβ = Σ dout, dγ = Σ dout · x̂ (over the batch and positions)
+    const { gamma: dgamma, beta: dbeta } = this.grads;
+    for (let c = 0; c < C; c++) {
+      dbeta.data[c] = sumDout[c]!;
+      dgamma.data[c] = sumDoutXn[c]!;
+    }
+    if (ctx?.inputGradient === false) return EMPTY;
+    const dx = reuse(this.dx, xn.shape, gamma.dtype);
+    this.dx = dx;
+    const DX = dx.data;
+    const G = gamma.data;
+    const count = rows * P;
+    for (let n = 0, i = 0; n < rows; n++) {
+      for (let c = 0; c < C; c++) {
+        const scale = G[c]! / std[c]!;
+        if (this.train) {
+          // The book's chain through σ² and μ, collapsed: dx = γ/σ · (dout − mean(dout) − x̂ · mean(dout · x̂))
+          const meanDout = sumDout[c]! / count;
+          const meanDoutXn = sumDoutXn[c]! / count;
+          for (let p = 0; p < P; p++, i++) DX[i] = scale * (D[i]! - meanDout - XN[i]! * meanDoutXn);
+        } else {
+          // Evaluation: μ and σ are constants, so dx = dout · γ / √(running var + ε)
+          for (let p = 0; p < P; p++, i++) DX[i] = scale * D[i]!;
+        }
+      }
+    }
+    return dx.astype(this.inputDtype);
+  }
+
+  private checkInput(x: Tensor): void {
+    const sample = this.outputShape;
+    let fits = x.ndim === sample.length + 1 && x.shape[0]! >= 1;
+    for (let a = 0; fits && a < sample.length; a++) fits = x.shape[a + 1] === sample[a];
+    if (!fits) {
+      throw new ShapeError(
+        'batch-norm',
+        [x.shape, sample],
+        `x ${formatShape(x.shape)} must be a batch of samples ${formatShape(sample)}: give x the shape [batch, ${sample.join(', ')}] ` +
+          'or create the layer with the matching inputShape',
+      );
+    }
+  }
+}
+
+/** 6.3: the momentum of the running statistics. */
+const batchNormConfig = layerConfig<BatchNormConfig>(
+  'batch-norm',
+  {
+    momentum: optional(number({ ge: 0, lt: 1 }), 'weight of the old running mean and variance in each update', { default: 0.9 }),
+  },
+  '{ "momentum": 0.9 }',
+);
+
+/** The channel count of a sample: its first axis (features for [D], channels for [C, H, W]). */
+function channelsOf(inputShape: readonly number[]): number {
+  if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    throw new ShapeError(
+      'batch-norm',
+      [inputShape],
+      `inputShape must be a non-empty list of whole numbers >= 1 ([features] or [channels, height, width]), got ${formatValue(inputShape)}`,
+    );
+  }
+  return inputShape[0]!;
+}
+
+export const batchNorm: LayerDef<BatchNormConfig> = Object.freeze({
+  type: 'batch-norm',
+  description: 'Batch normalization (6.3): y = gamma · (x − mean) / √(var + 1e-6) + beta, per feature of [batch, D] or per channel of [batch, C, H, W].',
+  config: batchNormConfig,
+  configFields: batchNormConfig.describe(),
+  capabilities: Object.freeze({ stateful: true }),
+  validate: (config: unknown): BatchNormConfig => batchNormConfig.validate(config),
+  /** γ = 1 and β = 0 of shape [C] in ctx.dtype (float64 when not given); running mean and variance 0, as the book starts them. */
+  create(config: BatchNormConfig, ctx: CreateContext): Layer {
+    const { momentum = 0.9 } = batchNormConfig.withDefaults(batchNormConfig.validate(config));
+    const channels = channelsOf(ctx.inputShape);
+    const dtype = ctx.dtype ?? 'float64';
+    // Parameters live where the kernels update them in place (the WASM arena for float32).
+    const gamma = ones([channels], dtype, { kernel: true });
+    const beta = zeros([channels], dtype, { kernel: true });
+    return new BatchNorm(gamma, beta, { momentum, inputShape: ctx.inputShape });
+  },
+  /** What create makes, without making it: gamma and beta [C], state runningMean and runningVar [C], output the input's shape. */
+  shapes(config: BatchNormConfig, inputShape: readonly number[]) {
+    batchNormConfig.validate(config);
+    const channels = channelsOf(inputShape);
+    return {
+      outputShape: [...inputShape],
+      params: { gamma: [channels], beta: [channels] },
+      state: { runningMean: [channels], runningVar: [channels] },
+    };
+  },
+});
