@@ -12,3 +12,4 @@ export { trainValSplit, type Split } from './train-val-split.js';
 export { gatherLabels, gatherRows } from './gather.js';
 export { BatchSampler, type Batch, type BatchMode, type BatchSamplerOptions } from './batch-sampler.js';
 export { featureStats, type FeatureStats } from './feature-stats.js';
+export { type AugmentOptions, ImageAugmenter, parseAugment } from './augment.js';

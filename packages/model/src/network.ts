@@ -2,7 +2,7 @@ import type { ForwardContext } from '@dlfs/core';
 import type { ShapedLayer } from '@dlfs/core';
 import { LayerCreateError, type LayerDef, type LayerRegistry } from '@dlfs/layers';
 import { builtinLosses, type Labels, type LossDef, type LossLayer, type LossRegistry } from '@dlfs/losses';
-import { argmax, type DType, formatShape, Rng, ShapeError, sameShape, shapeSize, sliceRows, Tensor } from '@dlfs/tensor';
+import { argmax, axpy, type DType, formatShape, Rng, ShapeError, sameShape, shapeSize, sliceRows, Tensor } from '@dlfs/tensor';
 import { planNetwork } from './network-plan.js';
 import { type NetworkSpec, SpecError } from './spec.js';
 
@@ -87,6 +87,14 @@ export class Network {
   readonly state: Readonly<Record<string, Tensor>>;
   /** Where every param name lives. */
   readonly paramNames: readonly NamedTensor[];
+  /** The params weight decay applies to (what each layer's def declares in capabilities.weightDecay): W1, W2, ... */
+  readonly decayed: readonly string[];
+  /**
+   * λ of weight decay (6.4.1), as the book's MultiLayerNetExtend(weight_decay_lambda): loss and
+   * gradient add ½λ Σ‖W‖² and λW over the `decayed` params. 0 (none) unless set.
+   */
+  weightDecay = 0;
+  private readonly decayedTensors: readonly { W: Tensor; dW: Tensor }[];
   readonly stateNames: readonly NamedTensor[];
 
   private constructor(
@@ -111,8 +119,10 @@ export class Network {
     this.paramNames = Object.freeze(bookNames(layers.map((l) => l.params)));
     this.stateNames = Object.freeze(bookNames(layers.map((l) => l.state ?? {})));
     this.params = named(layers, this.paramNames, (l) => l.params);
+    this.decayed = Object.freeze(this.paramNames.filter((n) => defs[n.layer]?.capabilities?.weightDecay?.includes(n.key) === true).map((n) => n.name));
     this.grads = named(layers, this.paramNames, (l) => l.grads);
     this.state = named(layers, this.stateNames, (l) => l.state);
+    this.decayedTensors = Object.freeze(this.decayed.map((name) => ({ W: this.params[name]!, dW: this.grads[name]! })));
   }
 
   static build(spec: NetworkSpec, opts: BuildOptions): Network {
@@ -213,7 +223,19 @@ export class Network {
 
   /** The loss of a batch, in the pass `ctx` says (evaluation by default). */
   loss(x: Tensor, t: Labels, ctx: ForwardContext | boolean = EVAL): number {
-    return this.lossLayer.forward(this.predict(x, ctx), t);
+    return this.lossLayer.forward(this.predict(x, ctx), t) + this.decayLoss();
+  }
+
+  /** 6.4.1: ½λ Σ‖W‖² over the decayed params (0 without weight decay). */
+  private decayLoss(): number {
+    const lambda = this.weightDecay;
+    if (lambda === 0) return 0;
+    let s = 0;
+    for (const { W } of this.decayedTensors) {
+      const D = W.data;
+      for (let i = 0; i < D.length; i++) s += D[i]! * D[i]!;
+    }
+    return 0.5 * lambda * s;
   }
 
   /** The scores of the last `gradient` call's batch, before the loss layer. */
@@ -225,7 +247,7 @@ export class Network {
    */
   gradient(x: Tensor, t: Labels, ctx: ForwardContext = TRAIN): number {
     this.lastScores = this.predict(x, ctx);
-    const loss = this.lossLayer.forward(this.lastScores, t);
+    const loss = this.lossLayer.forward(this.lastScores, t) + this.decayLoss();
     let dout = this.lossLayer.backward(1);
     // Nobody needs the gradient of the input itself: the first layer may skip computing it.
     for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -236,6 +258,8 @@ export class Network {
       }
       if (!(dout instanceof Tensor)) throw this.failure(i, 'backward', new TypeError(`returned ${dout === null ? 'null' : typeof dout}, not a Tensor`));
     }
+    // 6.4.1: the gradient of ½λ‖W‖² is λW, added to each decayed param's gradient.
+    if (this.weightDecay !== 0) for (const { W, dW } of this.decayedTensors) axpy(this.weightDecay, W, dW);
     return loss;
   }
 

@@ -36,11 +36,11 @@ describe('planRun', () => {
 });
 
 describe('seedStreams', () => {
-  it('forks split, init, batch and pass from the seed in that order (the order dlfs train always used for the first three)', () => {
+  it('forks split, init, batch, pass and augment from the seed in that order (the order dlfs train always used for the first three)', () => {
     const s = seedStreams(42);
     const root = new Rng(42);
-    const expected = [root.fork(), root.fork(), root.fork(), root.fork()];
-    const got = [s.split, s.init, s.batch, s.pass];
+    const expected = [root.fork(), root.fork(), root.fork(), root.fork(), root.fork()];
+    const got = [s.split, s.init, s.batch, s.pass, s.augment];
     got.forEach((rng, i) => expect(rng.nextUint32(), `stream ${i}`).toBe(expected[i]!.nextUint32()));
   });
 });
@@ -117,5 +117,26 @@ describe('Trainer', () => {
     }
     expect(() => new Trainer(net(), data, undefined, { optimizer: 'sgd', batchSize: 10, iterations: 1, rng: 7 as never })).toThrow(/rng must be an Rng/);
     expect(() => new Trainer(net(), data, undefined, { optimizer: 'sgd', batchSize: 10, iterations: 1, epochs: 1, rng: new Rng(1) })).toThrow(TypeError);
+  });
+});
+
+describe('Trainer augment', () => {
+  it('changes each training batch before it is trained on, and never the evaluation', () => {
+    const seen: number[] = [];
+    const network = net();
+    const trainer = new Trainer(network, data, val, {
+      optimizer: new SGD({ lr: 0.1 }),
+      batchSize: 50,
+      iterations: 5,
+      rng: new Rng(1),
+      augment: (x) => {
+        seen.push(x.shape[0]!);
+        x.data.fill(0);
+      },
+    });
+    trainer.run();
+    // Five batches of 50, each zeroed before training: the network learnt from nothing but biases.
+    expect(seen).toEqual([50, 50, 50, 50, 50]);
+    expect(Array.from(data.x.data.slice(0, 4)).some((v) => v !== 0)).toBe(true);
   });
 });

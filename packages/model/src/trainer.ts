@@ -66,11 +66,14 @@ export interface SeedStreams {
   batch: Rng;
   /** The randomness inside training passes (dropout masks). */
   pass: Rng;
+  /** Data augmentation of training batches (shifts, rotations). */
+  augment: Rng;
 }
 
 /**
- * The streams of a run forked from `seed` in one fixed order, so that `dlfs train`, the demos and
- * a script given the same seed split, initialise and sample alike.
+ * The streams of a run forked from `seed` in one fixed order (split, init, batch, pass, augment:
+ * a stream added later goes last, so the earlier ones stay as they were), so that `dlfs train`,
+ * the demos and a script given the same seed split, initialise and sample alike.
  */
 export function seedStreams(seed: number): SeedStreams {
   const root = new Rng(seed);
@@ -78,7 +81,8 @@ export function seedStreams(seed: number): SeedStreams {
   const init = root.fork();
   const batch = root.fork();
   const pass = root.fork();
-  return { split, init, batch, pass };
+  const augment = root.fork();
+  return { split, init, batch, pass, augment };
 }
 
 export interface TrainOptions {
@@ -94,6 +98,13 @@ export interface TrainOptions {
   sampling?: Sampling;
   /** Draws the mini-batches. */
   rng: Rng;
+  /** λ of weight decay (6.4.1): sets network.weightDecay for the run; the network's own value when not given. */
+  weightDecay?: number;
+  /**
+   * Changes each training batch in place before it is trained on (data augmentation, such as
+   * @dlfs/data's ImageAugmenter with its own seeded Rng). Never applied to evaluation.
+   */
+  augment?(x: Tensor): void;
   /**
    * The random stream of the training passes (dropout masks); see ForwardContext.rng. Without
    * it, layers draw from the Rng they were created with.
@@ -206,6 +217,12 @@ export class Trainer {
       );
     }
     if (!(opts.rng instanceof Rng)) throw new TypeError('train: rng must be an Rng, the source of the mini-batches (new Rng(seed))');
+    if (opts.weightDecay !== undefined) {
+      if (!(Number.isFinite(opts.weightDecay) && opts.weightDecay >= 0)) {
+        throw new TypeError(`train: weightDecay must be a number >= 0 (λ; the book uses 0.1), got ${String(opts.weightDecay)}`);
+      }
+      network.weightDecay = opts.weightDecay;
+    }
     this.network = network;
     this.data = data;
     this.val = val && val.labels.length > 0 ? val : undefined;
@@ -264,6 +281,7 @@ export class Trainer {
     const i = this.done + 1;
     const batch = this.sampler.next();
     const labels = batch.labels!;
+    this.opts.augment?.(batch.x);
     const loss = network.gradient(batch.x, labels, this.pass);
     if (!Number.isFinite(loss)) {
       this.kept.forEach((t, k) => t.data.set(this.lastGood[k]!.data));
