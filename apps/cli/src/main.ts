@@ -9,7 +9,8 @@ import { scoreCommand } from './commands/score.js';
 import { TRAIN_DEFAULTS, trainCommand } from './commands/train.js';
 import { CsvError } from '@dlfs/data';
 import { csvMessage, isUnknownLayer, isUserError } from './errors.js';
-import { collect, fraction, init, inputShape, jsonObject, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+import { augment, collect, fraction, init, inputShape, jsonObject, nonNegativeNumber, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+import { NAMED_SPECS } from './specs/named-specs.js';
 import { cliVersion } from './version.js';
 
 const SCALES = ['minmax', '255', 'none'] as const;
@@ -38,9 +39,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--data <file>', 'training CSV with a header row (Kaggle train.csv: label,pixel0..pixel783); default: the bundled MNIST sample')
     .option('--label <name>', 'name of the label column, anywhere in the row', 'label')
-    .option('--spec <file>', 'network spec JSON: {"layers": [{"type": "affine", "units": 50}, ...], "loss": "softmax-with-loss"}')
+    .option(
+      '--spec <file|name>',
+      'network spec JSON: {"inputShape": [1, 28, 28], "layers": [{"type": "affine", "units": 50}, ...], "loss": "softmax-with-loss"}, ' +
+        `or a named spec: ${Object.keys(NAMED_SPECS).join(', ')}`,
+    )
     .addOption(new Option('--hidden <n>', 'hidden units of the default network').argParser(positiveInt('--hidden')).default(TRAIN_DEFAULTS.hidden))
-    .addOption(new Option('--init <std|xavier|he>', 'initial weight scale of every layer with weights (affine; default 0.01, as the book)').argParser(init))
+    .addOption(
+      new Option(
+        '--init <std|xavier|he>',
+        'initial weight scale of every layer with weights (affine, conv2d) the spec leaves unset (default 0.01, as the book)',
+      ).argParser(init),
+    )
+    .addOption(
+      new Option('--weight-decay <lambda>', 'weight decay λ (6.4.1): ½λ‖W‖² of every weight matrix and filter added to the loss').argParser(
+        nonNegativeNumber('--weight-decay'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--augment <spec>',
+        'random shifts and rotations of each training batch of images, such as shift=2,rotate=10 (needs a spec inputShape)',
+      ).argParser(augment),
+    )
     .option('--optimizer <name>', 'sgd, momentum, nesterov, adagrad, rmsprop or adam', TRAIN_DEFAULTS.optimizer)
     .addOption(new Option('--lr <n>', 'learning rate (default 0.1 for sgd, the book default for the others)').argParser(positiveNumber('--lr')))
     .addOption(new Option('--batch <n>', 'rows per mini-batch').argParser(positiveInt('--batch')).default(TRAIN_DEFAULTS.batch))
@@ -93,7 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('gradcheck')
     .description('compare backprop with numerical gradients of the network on a few samples (5.7.3)')
-    .option('--spec <file>', 'network spec JSON (default: the chapter-5 network)')
+    .option('--spec <file|name>', `network spec JSON, or a named spec (${Object.keys(NAMED_SPECS).join(', ')}); default: the chapter-5 network`)
     .option('--data <file>', 'labelled CSV to take the samples from (default: the bundled MNIST sample)')
     .option('--label <name>', 'name of the label column', 'label')
     .addOption(new Option('--samples <n>', 'how many rows to check on').argParser(positiveInt('--samples')).default(3))
@@ -123,7 +144,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('check-layer')
     .description('run the layer conformance kit: contract, and backprop against numerical gradients in an evaluation and a training pass')
     .option('--type <type>', 'check only this layer type (built-ins included); default: every type the plugins export, or every built-in')
-    .addOption(new Option('--input-shape <shape>', 'shape of one input sample: 64, or 1x28x28 for an image').argParser(inputShape).default([8], '8'))
+    .addOption(
+      new Option('--input-shape <shape>', 'shape of one input sample: 64, or 1x28x28 for an image (the default is a small image, which every built-in takes)')
+        .argParser(inputShape)
+        .default([2, 6, 6], '2x6x6'),
+    )
     .addOption(new Option('--config <json>', "the layer's config as JSON, such as '{\"units\": 3}'").argParser(jsonObject('--config')))
     .addOption(new Option('--seed <n>', 'seed of the weights, the input and the passes').argParser(seed('--seed')).default(0))
     .addOption(jsonOption())

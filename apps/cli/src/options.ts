@@ -1,3 +1,4 @@
+import { type AugmentOptions, parseAugment } from '@dlfs/data';
 import { UsageError } from './errors.js';
 
 // Parsers for flag values: each names the flag and what it accepts.
@@ -79,4 +80,22 @@ export function jsonObject(flag: string) {
       throw new UsageError(`${flag} must be a JSON object such as '{"units": 3}', got "${value}"`);
     return parsed as Record<string, unknown>;
   };
+}
+
+/** A number >= 0, such as a weight decay λ. */
+export function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+/** --augment: "shift=2,rotate=10". */
+export function augment(value: string): AugmentOptions {
+  try {
+    return parseAugment(value);
+  } catch (err) {
+    throw new UsageError(`--augment: ${(err as Error).message}`);
+  }
 }

@@ -72,7 +72,7 @@ describe('dlfs check-layer', () => {
     const r = dlfs(['check-layer'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ok: layer "affine" with config \{"units":50\}/m);
-    expect(r.stdout).toMatch(/ok: 3 layer types pass the conformance kit/);
+    expect(r.stdout).toMatch(/ok: 7 layer types pass the conformance kit \(input 2x6x6, seed 0\)/);
   });
 
   it("checks every type a plugin exports, names its module, and fails a wrong backward with the worst offender's values", () => {
@@ -99,7 +99,7 @@ describe('dlfs check-layer', () => {
     for (const [args, message] of [
       [['--input-shape', '28x0'], /--input-shape must be whole numbers >= 1 joined by x/],
       [['--config', '{units: 3}'], /--config must be a JSON object/],
-      [['--type', 'tahn'], /unknown layer type "tahn"; known types: affine, relu, sigmoid/],
+      [['--type', 'tahn'], /unknown layer type "tahn"; known types: affine, batch-norm, conv2d, dropout, max-pool, relu, sigmoid/],
     ] as const) {
       const r = dlfs(['check-layer', ...args], dir);
       expect(r.code).not.toBe(0);

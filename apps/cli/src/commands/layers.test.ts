@@ -59,7 +59,7 @@ describe('dlfs layers and --plugin', () => {
   it('without the plugin, the saved model is refused with the known layer types listed', () => {
     const r = dlfs(['predict', '--model', 'tanh-model.json', '--data', 'kaggle/test.csv'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/unknown layer type "tanh"; known types: affine, relu, sigmoid/);
+    expect(r.stderr).toMatch(/unknown layer type "tanh"; known types: affine, batch-norm, conv2d, dropout, max-pool, relu, sigmoid/);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 

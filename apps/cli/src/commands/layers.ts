@@ -1,5 +1,6 @@
 import { describeConfig } from '@dlfs/core';
 import { loadRegistry } from '../plugins.js';
+import { NAMED_SPECS } from '../specs/named-specs.js';
 
 export interface LayersFlags {
   json: boolean;
@@ -28,5 +29,7 @@ export async function layersCommand(flags: LayersFlags): Promise<number> {
     const caps = Object.entries(def.capabilities ?? {}).filter(([, v]) => v !== undefined && v !== false);
     if (caps.length > 0) process.stdout.write(`    capabilities: ${caps.map(([k, v]) => (v === true ? k : `${k} (${String(v)})`)).join(', ')}\n`);
   }
+  process.stdout.write('\nnamed specs (dlfs train --spec NAME):\n');
+  for (const [name, { about }] of Object.entries(NAMED_SPECS)) process.stdout.write(`  ${name}  ${about}\n`);
   return 0;
 }

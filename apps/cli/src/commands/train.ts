@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import { createScaler, featureStats, type ScalerType, splitRows, trainValSplit } from '@dlfs/data';
+import { type AugmentOptions, createScaler, featureStats, ImageAugmenter, type ScalerType, splitRows, trainValSplit } from '@dlfs/data';
 import type { LayerRegistry } from '@dlfs/layers';
 import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, serializeModel, Trainer, type TrainResult } from '@dlfs/model';
 import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { kernelStats, resetKernelStats, shapeSize } from '@dlfs/tensor';
+import { kernelStats, resetKernelStats, shapeSize, type Tensor } from '@dlfs/tensor';
 import { InputError, UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
 import { plotHistory, Progress } from '../report.js';
@@ -31,6 +31,8 @@ export interface TrainFlags {
   metrics?: string;
   json: boolean;
   plugin: string[];
+  weightDecay?: number;
+  augment?: AugmentOptions;
 }
 
 /** The book's chapter-5 defaults (5.7.4): 784-50-10, SGD lr 0.1, batch 100, 10,000 iterations. */
@@ -127,6 +129,17 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (scaleWarning) report(scaleWarning.message);
 
   const iters = flags.iters ?? (flags.epochs === undefined ? TRAIN_DEFAULTS.iters : undefined);
+  // Augmentation moves the images of each training batch; it needs to know they are images.
+  let augmenter: ImageAugmenter | undefined;
+  if (flags.augment !== undefined) {
+    if (network.inputShape.length !== 3) {
+      throw new UsageError(
+        `--augment shifts and rotates images, but the network takes samples of shape [${network.inputShape.join(', ')}]; ` +
+          'give a spec with an inputShape such as [1, 28, 28] (--spec simple-convnet has one)',
+      );
+    }
+    augmenter = new ImageAugmenter(flags.augment, network.inputShape);
+  }
   let onSignal = false;
   const trainer = new Trainer(network, { x: trainX, labels: trainLabels }, split.val.length > 0 ? { x: valX, labels: valLabels } : undefined, {
     optimizer,
@@ -135,6 +148,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     sampling: flags.sampling,
     rng: streams.batch,
     passRng: streams.pass,
+    ...(flags.weightDecay === undefined ? {} : { weightDecay: flags.weightDecay }),
+    ...(augmenter === undefined ? {} : { augment: (x: Tensor) => augmenter.apply(x, streams.augment) }),
     onIteration: (p) => progress.iteration(p.iteration, p.iterations, p.epoch, p.loss),
     onEpoch: (m) => progress.epoch(m, trainer.plan.epochs),
     onWarning: (w) => report(w.message),
@@ -158,6 +173,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     rows: { train: split.train.length, val: split.val.length },
     spec: flags.spec === undefined ? 'default' : basename(flags.spec),
     optimizer: { type: optimizer.type, ...(lr === undefined ? {} : { lr }) },
+    ...(flags.weightDecay === undefined ? {} : { weightDecay: flags.weightDecay }),
+    ...(flags.augment === undefined ? {} : { augment: flags.augment }),
     batchSize: flags.batch,
     sampling: flags.sampling,
     scale: flags.scale,
