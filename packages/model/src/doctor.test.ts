@@ -223,6 +223,11 @@ describe('deadReluFraction', () => {
     expect(deadReluFraction(handBuilt(), x)).toBe(4 / 7);
   });
 
+  it('gives the same fraction in chunks of any size: a unit alive in one chunk is alive', () => {
+    // Unit 3 of the first ReLU fires on the last row only, so chunks of 1 and 2 must carry it over.
+    for (const chunk of [1, 2, 3, 100]) expect(deadReluFraction(handBuilt(), x, chunk), `chunk ${chunk}`).toBe(4 / 7);
+  });
+
   it('counts a unit alive when a single row makes it positive', () => {
     const oneRow = new Tensor(Float64Array.from([1, 2]), [1, 2]);
     // Without the row [3, 1], unit 3 of the first ReLU never fires either: 5 of 7.

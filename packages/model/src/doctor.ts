@@ -1,4 +1,5 @@
-import type { Tensor } from '@dlfs/tensor';
+import { sliceRows, type Tensor } from '@dlfs/tensor';
+import type { ForwardContext } from '@dlfs/core';
 import type { Network } from './network.js';
 
 /** Something about the data or the run that would make training fail or mislead. */
@@ -6,6 +7,8 @@ export interface DoctorWarning {
   code: 'unscaled-inputs' | 'chance-accuracy' | 'non-finite-loss' | 'dead-relu';
   message: string;
 }
+
+const EVAL: ForwardContext = Object.freeze({ train: false });
 
 /** Inputs whose largest value is above this are "far above 1" for a net initialised for [0, 1]. */
 const SCALED_MAX = 2;
@@ -67,24 +70,38 @@ export function nonFiniteLoss(iteration: number, loss: number, restoredEpoch: nu
 /**
  * The fraction of units that output 0 for every row of `x`, over the layers whose def declares
  * `deadUnits` (ReLU): dead units pass no gradient and never recover. Computed layer by layer
- * with a forward pass in evaluation mode.
+ * with forward passes in evaluation mode, evalChunk rows at a time (the memory of an evaluation).
  */
-export function deadReluFraction(network: Network, x: Tensor): number {
+export function deadReluFraction(network: Network, x: Tensor, chunk = network.evalChunk): number {
+  const rows = x.shape[0]!;
+  // alive[i][j]: unit j of layer i was above 0 for some row seen so far.
+  const alive: (Uint8Array | undefined)[] = [];
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(rows, start + chunk) - start;
+    let h = sliceRows(x, start, start + n).reshape([n, ...network.inputShape]);
+    network.layers.forEach((layer, i) => {
+      h = layer.forward(h, EVAL);
+      if (network.layerDefs[i]?.capabilities?.deadUnits !== true) return;
+      const width = h.size / n;
+      let seen = alive[i];
+      if (seen === undefined) {
+        seen = new Uint8Array(width);
+        alive[i] = seen;
+      }
+      const data = h.data;
+      for (let r = 0; r < n; r++) {
+        const base = r * width;
+        for (let j = 0; j < width; j++) if (data[base + j]! > 0) seen[j] = 1;
+      }
+    });
+  }
   let dead = 0;
   let units = 0;
-  const rows = x.shape[0]!;
-  let h = x.reshape([rows, ...network.inputShape]);
-  network.layers.forEach((layer, i) => {
-    h = layer.forward(h, { train: false });
-    if (network.layerDefs[i]?.capabilities?.deadUnits !== true) return;
-    const width = h.size / rows;
-    for (let j = 0; j < width; j++) {
-      let alive = false;
-      for (let r = 0; r < rows && !alive; r++) alive = h.data[r * width + j]! > 0;
-      if (!alive) dead++;
-    }
-    units += width;
-  });
+  for (const seen of alive) {
+    if (seen === undefined) continue;
+    units += seen.length;
+    for (let j = 0; j < seen.length; j++) if (seen[j] === 0) dead++;
+  }
   return units === 0 ? 0 : dead / units;
 }
 

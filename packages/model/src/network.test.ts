@@ -192,6 +192,19 @@ describe('Network forward passes', () => {
     expect(net.predictClasses(x)).toEqual(expected);
   });
 
+  it('evaluates in chunks whose widest layer output holds at most 2^21 numbers, and at most 1000 rows', () => {
+    expect(build(defaultSpec(10, 50), [784], { dtype: 'float32' }).evalChunk).toBe(1000);
+    const conv: NetworkSpec = {
+      inputShape: [1, 28, 28],
+      layers: [{ type: 'conv2d', filters: 30, size: 5 }, { type: 'relu' }, { type: 'max-pool', size: 2 }, { type: 'affine', units: 10 }],
+      loss: 'softmax-with-loss',
+    };
+    // SimpleConvNet's widest output is [30, 24, 24]: 17,280 numbers a row, so 2^21 / 17,280 → 121 rows.
+    expect(build(conv, [784], { dtype: 'float32' }).evalChunk).toBe(121);
+    // A row wider than 2^21 numbers is evaluated on its own.
+    expect(build({ layers: [{ type: 'affine', units: 3 }], loss: 'softmax-with-loss' }, [2 ** 21 + 1], { classes: 3 }).evalChunk).toBe(1);
+  });
+
   it('accuracy is the fraction of rows whose argmax is the label, for any chunk size', () => {
     const predicted = oracle.map(argmaxRow);
     const labels = Int32Array.from(predicted, (p, r) => (r % 3 === 0 ? (p + 1) % 4 : p));

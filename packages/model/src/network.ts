@@ -61,6 +61,8 @@ function named(
 /** The pass of predict(x, true): training, drawing from the layers' own Rngs, state updated. */
 const TRAIN: ForwardContext = Object.freeze({ train: true });
 const EVAL: ForwardContext = Object.freeze({ train: false });
+/** Numbers (8 MiB of float32) the widest layer output of one evaluation chunk may hold. */
+const EVAL_CHUNK_ELEMENTS = 2 ** 21;
 
 /**
  * A network built from a spec (5.7.2's TwoLayerNet, generalised): the layers in order, then the
@@ -273,8 +275,19 @@ export class Network {
     return new LayerError(from, this.spec.layers[i]!.type, i, pass, err);
   }
 
-  /** The predicted class of every row, computed in chunks so a large set needs little memory. */
-  predictClasses(x: Tensor, chunk = 1000): Int32Array {
+  /**
+   * Rows per evaluation chunk: at most 1000, and few enough that the largest layer output of a
+   * chunk holds about EVAL_CHUNK_ELEMENTS numbers (121 rows for SimpleConvNet's [30, 24, 24]),
+   * so that evaluating any number of rows needs the same memory.
+   */
+  get evalChunk(): number {
+    let widest = shapeSize(this.inputShape);
+    for (const layer of this.layers) widest = Math.max(widest, shapeSize(layer.outputShape));
+    return Math.max(1, Math.min(1000, Math.floor(EVAL_CHUNK_ELEMENTS / widest)));
+  }
+
+  /** The predicted class of every row, computed in chunks (evalChunk rows by default) so a large set needs little memory. */
+  predictClasses(x: Tensor, chunk = this.evalChunk): Int32Array {
     this.view(x);
     const rows = x.shape[0]!;
     const out = new Int32Array(rows);
@@ -287,7 +300,7 @@ export class Network {
   }
 
   /** Fraction of rows whose predicted class equals the label. */
-  accuracy(x: Tensor, labels: Int32Array, chunk = 1000): number {
+  accuracy(x: Tensor, labels: Int32Array, chunk = this.evalChunk): number {
     const predicted = this.predictClasses(x, chunk);
     if (predicted.length !== labels.length) {
       throw new ShapeError('accuracy', [x.shape, [labels.length]], `${predicted.length} rows but ${labels.length} labels`);

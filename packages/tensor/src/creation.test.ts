@@ -157,15 +157,39 @@ describe('rand', () => {
 });
 
 describe('reuse', () => {
-  it('returns the same tensor while shape and dtype hold, and a new zero tensor otherwise', () => {
+  it('returns the same tensor while shape and dtype hold, and a new zero tensor when it needs more room or another dtype', () => {
     const a = reuse(undefined, [2, 3], 'float32');
     expect(a.shape).toEqual([2, 3]);
     expect(a.dtype).toBe('float32');
     a.data[0] = 7;
     expect(reuse(a, [2, 3], 'float32')).toBe(a);
-    const b = reuse(a, [3, 2], 'float32');
+    const b = reuse(a, [3, 3], 'float32');
     expect(b).not.toBe(a);
-    expect(Array.from(b.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(b.data.buffer === a.data.buffer && b.data.byteOffset === a.data.byteOffset).toBe(false);
+    expect(Array.from(b.data)).toEqual(new Array(9).fill(0));
     expect(reuse(a, [2, 3], 'float64').dtype).toBe('float64');
+  });
+
+  it('gives a smaller or reshaped batch a view on the same data, and the full size back later, without new memory', () => {
+    const full = reuse(undefined, [4, 3], 'float32');
+    full.data.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const reshaped = reuse(full, [3, 4], 'float32');
+    expect(reshaped.data).toBe(full.data);
+    const small = reuse(full, [1, 3], 'float32');
+    expect(small.shape).toEqual([1, 3]);
+    expect(small.data.buffer).toBe(full.data.buffer);
+    expect(small.data.byteOffset).toBe(full.data.byteOffset);
+    // The contents are what was written last (a reused buffer is never cleared).
+    expect(Array.from(small.data)).toEqual([1, 2, 3]);
+    // From the small view, the whole first array comes back: its capacity is remembered.
+    const again = reuse(small, [4, 3], 'float32');
+    expect(again.data).toBe(full.data);
+    const mid = reuse(small, [2, 3], 'float32');
+    expect(mid.data.byteOffset).toBe(full.data.byteOffset);
+    expect(Array.from(mid.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Beyond the capacity: new memory.
+    const bigger = reuse(small, [5, 3], 'float32');
+    expect(bigger.data.buffer === full.data.buffer && bigger.data.byteOffset === full.data.byteOffset).toBe(false);
+    expect(() => reuse(small, [-1, 3], 'float32')).toThrow(/reuse/);
   });
 });

@@ -118,11 +118,28 @@ export function rand(shape: Shape, rng: Rng, opts: RandomOptions & { low?: numbe
   return t;
 }
 
+/** The whole array a reuse() view lies in; the entry also keeps that array (and its WASM block) alive while the view is. */
+const backings = new WeakMap<TypedArray, TypedArray>();
+
 /**
- * `prev` when it already has this shape and dtype, else a new zero tensor, placed as `zeros`
- * places it (in WASM memory for float32 under 'wasm'): layers and losses make their output and
- * gradient buffers once per batch shape and reuse them, so a steady training step allocates nothing.
+ * A tensor of `shape` and `dtype` for a layer's or loss's buffer: `prev` when it already has them;
+ * a view on the front of prev's data when that holds enough elements (the array prev was first
+ * made with, if prev is such a view); else a new zero tensor, placed as `zeros` places it (in WASM
+ * memory for float32 under 'wasm'). Layers and losses make their output and gradient buffers once
+ * and reuse them, so a steady training step allocates nothing, and a smaller batch (the last of
+ * an epoch, the last chunk of an evaluation) and the full ones after it share one buffer: WASM
+ * memory given up in a long synchronous run comes back only after it (see ZerosOptions).
+ * The contents of a reused buffer are whatever was written last: overwrite all of it.
  */
 export function reuse(prev: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
-  return prev !== undefined && prev.dtype === dtype && sameShape(prev.shape, shape) ? prev : zeros(shape, dtype);
+  if (prev === undefined || prev.dtype !== dtype) return zeros(shape, dtype);
+  if (sameShape(prev.shape, shape)) return prev;
+  assertValidShape('reuse', shape);
+  const backing = backings.get(prev.data) ?? prev.data;
+  const size = shapeSize(shape);
+  if (size > backing.length) return zeros(shape, dtype);
+  if (size === backing.length) return new Tensor(backing, shape);
+  const view = backing.subarray(0, size);
+  backings.set(view, backing);
+  return new Tensor(view, shape);
 }
