@@ -8,7 +8,7 @@ import { MODEL_FORMAT_VERSION, ModelFileError, parseModel, serializeModel } from
 import { Network } from './network.js';
 import type { NetworkSpec } from './spec.js';
 import { train } from './trainer.js';
-import { blobs, gain, mnistSample, passRegistry } from './test-support/index.js';
+import { blobs, gain, mnistRows, mnistSample, passRegistry } from './test-support/index.js';
 
 const data = blobs(120, 4, 3, new Rng(5));
 const spec: NetworkSpec = {
@@ -90,5 +90,59 @@ describe('model files of format version 1 (written by dlfs before state existed)
     expect(() => parseModel(text, { registry: builtinLayers(), source: 'v1.json' })).toThrow(
       'v1.json: is a version 1 file with a "state" section, which version 1 does not have',
     );
+  });
+});
+
+describe('model files of the chapter 6 and 7 layers', () => {
+  // Every new built-in in one net: conv2d, max-pool, batch-norm (per channel, then per feature), dropout.
+  const convSpec: NetworkSpec = {
+    inputShape: [1, 28, 28],
+    layers: [
+      { type: 'conv2d', filters: 4, size: 5, stride: 2, weightInitStd: 'he' },
+      { type: 'batch-norm' },
+      { type: 'relu' },
+      { type: 'max-pool', size: 2 },
+      { type: 'affine', units: 20, weightInitStd: 'he' },
+      { type: 'batch-norm', momentum: 0.8 },
+      { type: 'relu' },
+      { type: 'dropout', ratio: 0.3 },
+      { type: 'affine', units: 10 },
+    ],
+    loss: 'softmax-with-loss',
+  };
+  const digits = mnistRows(0, 200);
+  const classes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const pixels = { ...preprocessing, featureNames: Array.from({ length: 784 }, (_, i) => `pixel${i}`) };
+  /** Builds, trains 20 steps and serializes, all from `seed`. */
+  function trained(seed: number): { network: Network; text: string } {
+    const network = Network.build(convSpec, { registry: builtinLayers(), inputShape: [784], rng: new Rng(seed), dtype: 'float32', classes: 10 });
+    train(network, digits, undefined, { optimizer: new SGD({ lr: 0.05 }), batchSize: 20, iterations: 20, rng: new Rng(seed + 1), passRng: new Rng(seed + 2) });
+    return { network, text: serializeModel({ network, classes, preprocessing: pixels, training: {} }) };
+  }
+  const a = trained(7);
+
+  it('hold the filters, gamma and beta, and the running statistics as state', () => {
+    const json = JSON.parse(a.text) as Record<string, any>;
+    expect(Object.keys(json.weights)).toEqual(['W1', 'b1', 'gamma1', 'beta1', 'W2', 'b2', 'gamma2', 'beta2', 'W3', 'b3']);
+    expect(Object.keys(json.state)).toEqual(['runningMean1', 'runningVar1', 'runningMean2', 'runningVar2']);
+    expect(a.network.params.W1!.shape).toEqual([4, 1, 5, 5]);
+    expect(a.network.state.runningVar1!.shape).toEqual([4]);
+    expect(a.network.state.runningMean2!.shape).toEqual([20]);
+  });
+
+  it('are byte-identical from the same seed (dropout masks included), and differ from another seed', () => {
+    expect(trained(7).text).toBe(a.text);
+    expect(trained(8).text).not.toBe(a.text);
+  });
+
+  it('load into a net that predicts exactly what the saved one predicted, batch-norm statistics and all', () => {
+    const loaded = parseModel(a.text, { registry: builtinLayers() });
+    const test = mnistRows(500, 300);
+    expect(Array.from(loaded.network.predict(test.x).data)).toEqual(Array.from(a.network.predict(test.x).data));
+    expect(loaded.network.predictClasses(test.x)).toEqual(a.network.predictClasses(test.x));
+    // The running statistics matter: reset to their initial 0 and 1, the predictions change.
+    loaded.network.state.runningMean1!.data.fill(0);
+    loaded.network.state.runningVar1!.data.fill(1);
+    expect(Array.from(loaded.network.predict(test.x).data)).not.toEqual(Array.from(a.network.predict(test.x).data));
   });
 });

@@ -48,3 +48,67 @@ describe('dlfs train --weight-decay and --augment', () => {
     expect(hasStackTrace(bad.stderr)).toBe(false);
   });
 });
+
+describe('conv nets from the CLI', () => {
+  it('trains --spec simple-convnet by name, the same file from the same seed, and predicts and evaluates with it', () => {
+    const run = (out: string) =>
+      dlfs(
+        ['train', '--data', 'k/train.csv', '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--iters', '12', '--seed', '2', '--out', out],
+        dir,
+      );
+    const r = run('conv1.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(run('conv2.json').code).toBe(0);
+    expect(bytes('conv1.json').equals(bytes('conv2.json'))).toBe(true);
+    const saved = model('conv1.json');
+    expect(saved.spec.inputShape).toEqual([1, 28, 28]);
+    expect(saved.spec.layers.map((l: { type: string }) => l.type)).toEqual(['conv2d', 'relu', 'max-pool', 'affine', 'relu', 'affine']);
+    expect(saved.training.spec).toBe('simple-convnet');
+    const p = dlfs(['predict', '--model', 'conv1.json', '--data', 'k/test.csv', '--out', 'sub.csv'], dir);
+    expect(p.code, p.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'sub.csv'), 'utf8').trim().split('\n')).toHaveLength(101);
+    const e = dlfs(['evaluate', '--model', 'conv1.json', '--data', 'k/train.csv', '--json'], dir);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).rows).toBe(600);
+  });
+
+  it('applies --init to conv2d as to affine, and keeps a weightInitStd the spec gives', () => {
+    writeFileSync(
+      join(dir, 'conv-init.json'),
+      JSON.stringify({
+        inputShape: [1, 28, 28],
+        layers: [{ type: 'conv2d', filters: 2, size: 3 }, { type: 'relu' }, { type: 'affine', units: 10, weightInitStd: 0.05 }],
+      }),
+    );
+    const r = dlfs(['train', '--data', 'k/train.csv', '--spec', 'conv-init.json', '--init', 'he', '--iters', '1', '--out', 'he.json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const layers = model('he.json').spec.layers;
+    expect(layers[0]).toMatchObject({ type: 'conv2d', weightInitStd: 'he' });
+    expect(layers[2]).toMatchObject({ type: 'affine', weightInitStd: 0.05 });
+  });
+
+  it('gradchecks a small conv spec: every parameter, with the steps that cross a ReLU kink or a pooling tie left out', () => {
+    writeFileSync(
+      join(dir, 'small-conv.json'),
+      JSON.stringify({
+        inputShape: [1, 28, 28],
+        layers: [
+          { type: 'conv2d', filters: 3, size: 5, stride: 2, weightInitStd: 'he' },
+          { type: 'relu' },
+          { type: 'max-pool', size: 2 },
+          { type: 'batch-norm' },
+          { type: 'affine', units: 10, weightInitStd: 'he' },
+          { type: 'dropout', ratio: 0.2 },
+        ],
+      }),
+    );
+    const r = dlfs(['gradcheck', '--spec', 'small-conv.json', '--json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.params.map((p: { name: string }) => p.name)).toEqual(['W1', 'b1', 'gamma1', 'beta1', 'W2', 'b2']);
+    for (const p of report.params) expect(p.maxRelError, p.name).toBeLessThanOrEqual(1e-5);
+    // MNIST's blank margins put whole windows at exactly b1 = 0: every step of b1 crosses a ReLU kink and pooling ties.
+    expect(report.params.find((p: { name: string }) => p.name === 'b1').kinks).toBeGreaterThan(0);
+  });
+});
