@@ -168,6 +168,8 @@ async function main(): Promise<number> {
       dlfsPeakRssMB: l('dlfs-loadCsv')?.peakRssMB,
       trainPeakRssMB: results.csv.trainRun.peakRssMB,
       trainIters: results.csv.trainRun.iters,
+      convPeakRssMB: results.csv.convRun?.peakRssMB,
+      convMeasured: results.csv.convRun !== undefined && results.csv.convRun.status !== 'skipped',
     };
   }
   if (baseline) {
@@ -234,6 +236,8 @@ async function main(): Promise<number> {
     out.push(csvTable(c));
     for (const l of c.loaders) if (l.status !== 'ok') note(l.status === 'error' ? errors : notes, l.label, l.note, l.status);
     if (c.trainRun.status !== 'ok') note(c.trainRun.status === 'error' ? errors : notes, 'dlfs train run', c.trainRun.note, c.trainRun.status);
+    if (c.convRun && c.convRun.status !== 'ok')
+      note(c.convRun.status === 'error' ? errors : notes, 'dlfs train --spec simple-convnet run', c.convRun.note, c.convRun.status);
   }
   if (results.gradcheck) {
     const g = results.gradcheck;

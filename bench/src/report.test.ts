@@ -90,6 +90,17 @@ describe('the CSV table', () => {
     expect(table).not.toMatch(/baseline/);
     expect(table).toMatch(/dlfs-loadCsv +1\.10 +1\.00 +1\.20 +300 +0\.110×$/m);
   });
+  it('shows the whole CLI runs: the chapter-5 network and, when run, one SimpleConvNet epoch', () => {
+    const section = csvSection([loader('dlfs-loadCsv', [1, 1.2], 300)]);
+    expect(csvTable(section)).toMatch(/^dlfs train --data FILE --iters 200 \(whole CLI run\) +9\.00 +400 *$/m);
+    expect(csvTable(section)).not.toMatch(/simple-convnet/);
+    expect(csvTable({ ...section, convRun: { status: 'ok', wallSeconds: 26, peakRssMB: 329 } })).toMatch(
+      /^dlfs train --spec simple-convnet --epochs 1 \(whole CLI run\) +26\.0 +329 *$/m,
+    );
+    expect(csvTable({ ...section, convRun: { status: 'error', note: 'exited with 1' } })).toMatch(
+      /^dlfs train --spec simple-convnet --epochs 1 \S.* +ERROR *$/m,
+    );
+  });
   it('shows the baseline loader and dlfs loadCsv against it', () => {
     const table = csvTable(
       csvSection([loader('dlfs-loadCsv', [1, 1.2], 300), loader('baseline-dlfs-loadCsv', [1, 1], 320), loader('numpy-loadtxt', [10, 10], 900)], 1.1),
@@ -123,6 +134,17 @@ describe('computeVerdicts', () => {
     });
     expect(v.find((x) => x.id === 'train-vs-tfjs-wasm')!.value).toBe(20);
     expect(v.find((x) => x.id === 'csv-load-time')!.value).toBe(0.4);
+  });
+
+  it('holds one SimpleConvNet epoch on the Kaggle-size file under 1 GB of peak RSS, when that run was made', () => {
+    const csv = { dlfsSeconds: 2, numpySeconds: 5, dlfsPeakRssMB: 300, trainPeakRssMB: 300, trainIters: 200 };
+    const conv = (convPeakRssMB: number | undefined) =>
+      computeVerdicts({ csv: { ...csv, convPeakRssMB, convMeasured: true } }).find((x) => x.id === 'convnet-epoch-rss')!;
+    expect(conv(329)).toMatchObject({ kind: 'target', status: 'PASS', limit: 1000, measured: '329 MB' });
+    expect(conv(1000).status).toBe('FAIL');
+    // A run that failed has no figure: SKIP here, and the run's error is reported beside the tables.
+    expect(conv(undefined)).toMatchObject({ status: 'SKIP', measured: 'the SimpleConvNet run was not measured' });
+    expect(computeVerdicts({ csv }).some((x) => x.id === 'convnet-epoch-rss')).toBe(false);
   });
 
   it('uses the limits as stated: ≤ for ratios, < for the gradient check, ≥ 5 for the speed-up', () => {

@@ -93,6 +93,13 @@ export function csvTable(section: CsvSection): string {
       ? [`dlfs train --data FILE --iters ${t.iters} (whole CLI run)`, fmt(t.wallSeconds), '', '', fmt(t.peakRssMB, 4), '']
       : [`dlfs train --iters ${t.iters}`, t.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
   );
+  const c = section.convRun;
+  if (c !== undefined) {
+    const what = 'dlfs train --spec simple-convnet --epochs 1 (whole CLI run)';
+    rows.push(
+      c.status === 'ok' ? [what, fmt(c.wallSeconds), '', '', fmt(c.peakRssMB, 4), ''] : [what, c.status === 'skipped' ? 'skipped' : 'ERROR', '', '', '', ''],
+    );
+  }
   const headers = ['loader', 'median s', 'min s', 'max s', 'peak RSS MB', '× loadtxt'];
   return formatTable(withBaseline ? [...headers, '× baseline'] : headers, rows);
 }
@@ -125,7 +132,15 @@ export interface VerdictInput {
     numpyF32?: number;
     tfjsWasm?: number;
   };
-  csv?: { dlfsSeconds?: number; numpySeconds?: number; dlfsPeakRssMB?: number; trainPeakRssMB?: number; trainIters: number };
+  csv?: {
+    dlfsSeconds?: number;
+    numpySeconds?: number;
+    dlfsPeakRssMB?: number;
+    trainPeakRssMB?: number;
+    trainIters: number;
+    convPeakRssMB?: number;
+    convMeasured?: boolean;
+  };
   gradcheck?: { dlfsSeconds?: number; samples: number };
   /** Set by --baseline: this tree's rows and the baseline checkout's, each as median and min. */
   baseline?: {
@@ -328,6 +343,19 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
         'the training run was not measured',
       ),
     );
+    if (c.convMeasured)
+      out.push(
+        verdict(
+          'convnet-epoch-rss',
+          'target',
+          'dlfs train --spec simple-convnet --epochs 1 on that file: peak RSS < 1 GB',
+          1000,
+          c.convPeakRssMB,
+          (v) => v < 1000,
+          (v) => `${fmt(v, 4)} MB`,
+          'the SimpleConvNet run was not measured',
+        ),
+      );
   }
   if (input.baseline) out.push(...csvVsBaseline(input.baseline));
   const g = input.gradcheck;

@@ -69,7 +69,19 @@ export interface CsvSection {
   loadRatio?: number;
   /** median dlfs / median of the --baseline checkout's loadCsv */
   baselineRatio?: number;
-  trainRun: { status: Status; note?: string; command?: string; iters: number; wallSeconds?: number; peakRssMB?: number; exitCode?: number };
+  trainRun: CliRun & { iters: number };
+  /** `dlfs train --spec simple-convnet --optimizer adam --lr 0.001 --epochs 1` on the file: a conv net's memory on Kaggle-size data. */
+  convRun?: CliRun;
+}
+
+/** A whole `dlfs` process under /usr/bin/time -v. */
+export interface CliRun {
+  status: Status;
+  note?: string;
+  command?: string;
+  wallSeconds?: number;
+  peakRssMB?: number;
+  exitCode?: number;
 }
 
 export interface GradcheckImplResult {

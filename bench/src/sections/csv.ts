@@ -8,7 +8,7 @@ import { resampleKaggleTrain } from '@dlfs/datasets/node';
 import { type BenchContext, CSV_LOADER, errorText } from '../context.js';
 import { runOnce } from '../protocol.js';
 import { PYTHON_WORKER } from '../python.js';
-import type { CsvSection, LoaderResult } from '../results.js';
+import type { CliRun, CsvSection, LoaderResult } from '../results.js';
 import { ratio, rotate, summarize } from '../stats.js';
 
 interface LoadReply {
@@ -68,12 +68,44 @@ function cliBin(): string {
   return join(dirname(pkg), 'dist', 'bin.js');
 }
 
+/** `dlfs ARGS --out TMP/model.json` as a whole process under /usr/bin/time -v: wall time, peak RSS, and the CLI's last words if it fails. */
+async function cliRun(ctx: BenchContext, cliArgs: readonly string[]): Promise<CliRun> {
+  const bin = cliBin();
+  if (!existsSync('/usr/bin/time')) return { status: 'skipped', note: '/usr/bin/time is not installed (apt-get install time)' };
+  if (!existsSync(bin)) return { status: 'skipped', note: `${bin} is missing: build the CLI (pnpm build)` };
+  const out = mkdtempSync(join(tmpdir(), 'dlfs-bench-'));
+  const args = [bin, ...cliArgs, '--out', join(out, 'model.json')];
+  const run: CliRun = { status: 'ok', command: `node ${args.join(' ')}` };
+  ctx.log(`CSV: dlfs ${cliArgs.join(' ')}, under /usr/bin/time -v ...`);
+  try {
+    const r = await timeV(process.execPath, args);
+    run.exitCode = r.exitCode;
+    run.wallSeconds = r.wallSeconds;
+    if (r.maxRssKiB !== undefined) run.peakRssMB = kibToMB(r.maxRssKiB);
+    if (r.exitCode !== 0) {
+      // The CLI's own last words come before /usr/bin/time's report.
+      const said = r.output
+        .split(/\n\s*Command being timed:/)[0]!
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' ');
+      Object.assign(run, { status: 'error', note: `dlfs ${cliArgs[0]} exited with ${r.exitCode}: ${said}` });
+    }
+  } catch (err) {
+    Object.assign(run, { status: 'error', note: errorText(err) });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  return run;
+}
+
 /**
  * CSV loading of a Kaggle-size train.csv (42,000 × 785): dlfs loadCsv against
  * numpy.loadtxt(delimiter=',', skiprows=1, dtype=float32), each in a fresh process (so that
  * peak RSS is the load's), runs interleaved, with the --baseline checkout's loadCsv (run by its
- * own csv-load.js) among them when given; then the peak memory of a whole `dlfs train` run on
- * the file.
+ * own csv-load.js) among them when given; then the peak memory of two whole `dlfs train` runs on
+ * the file: the chapter-5 network, and one epoch of SimpleConvNet.
  */
 export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
   const { opts, log } = ctx;
@@ -118,39 +150,12 @@ export async function benchCsv(ctx: BenchContext): Promise<CsvSection> {
   }
   for (const l of loaders) if (l.status === 'ok' && l.seconds.length > 0) l.summary = summarize(l.seconds);
 
-  const trainRun: CsvSection['trainRun'] = { status: 'ok', iters: opts.trainIters };
-  const bin = cliBin();
-  if (!existsSync('/usr/bin/time')) {
-    Object.assign(trainRun, { status: 'skipped', note: '/usr/bin/time is not installed (apt-get install time)' });
-  } else if (!existsSync(bin)) {
-    Object.assign(trainRun, { status: 'skipped', note: `${bin} is missing: build the CLI (pnpm build)` });
-  } else {
-    const out = mkdtempSync(join(tmpdir(), 'dlfs-bench-'));
-    const args = [bin, 'train', '--data', file.path, '--iters', String(opts.trainIters), '--out', join(out, 'model.json')];
-    trainRun.command = `node ${args.join(' ')}`;
-    log(`CSV: dlfs train --iters ${opts.trainIters} on the file, under /usr/bin/time -v ...`);
-    try {
-      const r = await timeV(process.execPath, args);
-      trainRun.exitCode = r.exitCode;
-      trainRun.wallSeconds = r.wallSeconds;
-      if (r.maxRssKiB !== undefined) trainRun.peakRssMB = kibToMB(r.maxRssKiB);
-      if (r.exitCode !== 0) {
-        // The CLI's own last words come before /usr/bin/time's report.
-        const said = r.output
-          .split(/\n\s*Command being timed:/)[0]!
-          .trim()
-          .split('\n')
-          .slice(-3)
-          .join(' ');
-        Object.assign(trainRun, { status: 'error', note: `dlfs train exited with ${r.exitCode}: ${said}` });
-      }
-    } catch (err) {
-      Object.assign(trainRun, { status: 'error', note: errorText(err) });
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  }
-  const section: CsvSection = { file, loaders, trainRun };
+  const trainRun: CsvSection['trainRun'] = {
+    iters: opts.trainIters,
+    ...(await cliRun(ctx, ['train', '--data', file.path, '--iters', String(opts.trainIters)])),
+  };
+  const convRun = await cliRun(ctx, ['train', '--data', file.path, '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--epochs', '1']);
+  const section: CsvSection = { file, loaders, trainRun, convRun };
   const r = ratio(dlfs.summary?.median, numpy.summary?.median);
   if (r !== undefined) section.loadRatio = r;
   const rb = ratio(dlfs.summary?.median, baseline?.summary?.median);
