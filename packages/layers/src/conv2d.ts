@@ -1,16 +1,15 @@
 import { anyOf, formatValue, number, oneOf, optional, required, wholeNumber } from '@dlfs/core';
 import {
-  col2im,
+  conv2d as convolve,
+  conv2dFilterGrad,
+  conv2dInputGrad,
   convOutputSize,
   type DType,
   formatShape,
-  im2col,
-  matmul,
   randn,
   reuse,
   sameShape,
   ShapeError,
-  sum,
   Tensor,
   toKernel,
   zeros,
@@ -45,21 +44,20 @@ export interface Conv2dOptions {
 
 /** The buffers of one mode (train or not): what forward makes and backward reads. */
 interface Pass {
-  /** im2col of the forward input, [N·OH·OW, C·fh·fw]: the book's `self.col`. */
+  /** The windows of the forward input, one column per output position, [N, C·fh·fw, OH·OW] (convCols of @dlfs/tensor). */
   cols: Tensor | undefined;
-  /** cols · Wᵀ + b before it is put channels first, [N·OH·OW, filters]. */
-  rows: Tensor | undefined;
   /** The output [N, filters, OH, OW]. */
   out: Tensor | undefined;
 }
 
 /**
  * 7.4 Convolution: y[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f] for every filter f, computed the book's
- * way: im2col unfolds every window of x into a row, and one matmul with W reshaped to
- * [filters, C·fh·fw] applies every filter to every window. Input [N, C, H, W], output
- * [N, filters, OH, OW] with OH = (H + 2·pad − fh) / stride + 1 (rounded down). W has the book's
- * shape [filters, C, fh, fw], b [filters]. Output, params and grads have W's dtype; dx has the
- * dtype of the forward input.
+ * way: im2col unfolds every window of x (here with one column per output position, per sample)
+ * and a matrix product with W reshaped to [filters, C·fh·fw] applies every filter to every
+ * window, the output coming out channels first. Input [N, C, H, W], output [N, filters, OH, OW]
+ * with OH = (H + 2·pad − fh) / stride + 1 (rounded down). W has the book's shape
+ * [filters, C, fh, fw], b [filters]. Output, params and grads have W's dtype; dx has the dtype of
+ * the forward input. The kernels are @dlfs/tensor's conv2d, conv2dFilterGrad and conv2dInputGrad.
  */
 export class Conv2d implements Layer {
   readonly params: Readonly<{ W: Tensor; b: Tensor }>;
@@ -68,19 +66,14 @@ export class Conv2d implements Layer {
   readonly outputShape: readonly number[];
   readonly stride: number;
   readonly pad: number;
-  /** W and dW viewed as [filters, C·fh·fw] (the book's `W.reshape(FN, -1)`): the same data. */
-  private readonly Wrows: Tensor;
-  private readonly dWrows: Tensor;
   private readonly inputShape: readonly number[];
   /** One set of buffers per mode, so that an evaluation pass never overwrites what a training pass made. */
-  private readonly trainPass: Pass = { cols: undefined, rows: undefined, out: undefined };
-  private readonly evalPass: Pass = { cols: undefined, rows: undefined, out: undefined };
+  private readonly trainPass: Pass = { cols: undefined, out: undefined };
+  private readonly evalPass: Pass = { cols: undefined, out: undefined };
   /** The pass backward differentiates: the last forward's. */
   private last: Pass | undefined;
   private xShape: readonly number[] = [];
   private inputDtype: DType = 'float64';
-  private doutRows: Tensor | undefined;
-  private dcol: Tensor | undefined;
   private dx: Tensor | undefined;
 
   constructor(W: Tensor, b: Tensor, opts: Conv2dOptions) {
@@ -108,8 +101,6 @@ export class Conv2d implements Layer {
     }
     this.params = Object.freeze({ W, b });
     this.grads = Object.freeze({ W: zeros(W.shape, W.dtype, { kernel: true }), b: zeros(b.shape, b.dtype, { kernel: true }) });
-    this.Wrows = W.reshape([filters, channels * fh * fw]);
-    this.dWrows = this.grads.W.reshape([filters, channels * fh * fw]);
     this.inputShape = Object.freeze([c, h, w]);
     this.outputShape = Object.freeze([filters, oh, ow]);
     this.stride = stride;
@@ -128,30 +119,12 @@ export class Conv2d implements Layer {
     }
     const [, oh, ow] = this.outputShape as [number, number, number];
     const batch = x.shape[0]!;
-    const positions = oh * ow;
     const pass = ctx?.train === true ? this.trainPass : this.evalPass;
-    // 7.4.3: every window of x as one row: cols [N·OH·OW, C·fh·fw], in W's dtype.
-    const cols = reuse(pass.cols, [batch * positions, channels * fh * fw], W.dtype);
-    im2col(x, fh, fw, this.stride, this.pad, cols);
-    // 7.4.3: every filter on every window at once: rows = cols · Wᵀ, [N·OH·OW, filters].
-    const rows = reuse(pass.rows, [batch * positions, filters], W.dtype);
-    matmul(cols, this.Wrows, { transB: true, out: rows });
+    // 7.4.3: every window of x as one column, and every filter on every window at once, + b.
+    const cols = reuse(pass.cols, [batch, channels * fh * fw, oh * ow], W.dtype);
     const out = reuse(pass.out, [batch, filters, oh, ow], W.dtype);
-    // The book's out.reshape(N, OH, OW, -1).transpose(0, 3, 1, 2), with + b on the way:
-    // y[n, f, p] = rows[n·P + p, f] + b[f] for each of the P = OH·OW positions.
-    const R = rows.data;
-    const Y = out.data;
-    const B = b.data;
-    for (let n = 0; n < batch; n++) {
-      const r0 = n * positions * filters;
-      for (let f = 0; f < filters; f++) {
-        const bias = B[f]!;
-        const y0 = (n * filters + f) * positions;
-        for (let p = 0; p < positions; p++) Y[y0 + p] = R[r0 + p * filters + f]! + bias;
-      }
-    }
+    convolve(x.dtype === W.dtype ? x : x.astype(W.dtype), W, b, { stride: this.stride, pad: this.pad, cols, out });
     pass.cols = cols;
-    pass.rows = rows;
     pass.out = out;
     this.last = pass;
     this.xShape = x.shape;
@@ -162,14 +135,10 @@ export class Conv2d implements Layer {
   backward(dout: Tensor, ctx?: BackwardContext): Tensor {
     const pass = this.last;
     if (pass === undefined || pass.cols === undefined) throw new Error('conv2d: backward was called before forward');
-    const cols = pass.cols;
     const { W } = this.params;
-    const { b: db } = this.grads;
     const filters = W.shape[0]!;
     const [, oh, ow] = this.outputShape as [number, number, number];
-    const batch = this.xShape[0]!;
-    const positions = oh * ow;
-    const expected = [batch, filters, oh, ow];
+    const expected = [this.xShape[0]!, filters, oh, ow];
     if (!sameShape(dout.shape, expected)) {
       throw new ShapeError(
         'conv2d.backward',
@@ -177,31 +146,15 @@ export class Conv2d implements Layer {
         `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(expected)}`,
       );
     }
-    // The book's dout.transpose(0, 2, 3, 1).reshape(-1, FN): one row per output position, [N·OH·OW, filters], in W's dtype.
-    const d = reuse(this.doutRows, [batch * positions, filters], W.dtype);
-    this.doutRows = d;
-    const D = dout.data;
-    const R = d.data;
-    for (let n = 0; n < batch; n++) {
-      const r0 = n * positions * filters;
-      for (let f = 0; f < filters; f++) {
-        const d0 = (n * filters + f) * positions;
-        for (let p = 0; p < positions; p++) R[r0 + p * filters + f] = D[d0 + p]!;
-      }
-    }
-    // 7.4.3 (as 5.6.2): db = Σ dout over every position of every sample.
-    sum(d, 0, { out: db });
-    // dW = (colsᵀ · dout)ᵀ = doutᵀ · cols, [filters, C·fh·fw]: W's shape, no transpose needed.
-    matmul(d, cols, { transA: true, out: this.dWrows });
+    const d = dout.dtype === W.dtype ? dout : dout.astype(W.dtype);
+    // 7.4.3 (as 5.6.2): dW = Σ dout · colsᵀ over the samples, db = Σ dout over every position of every sample.
+    conv2dFilterGrad(d, pass.cols, this.grads.W, this.grads.b);
     if (ctx?.inputGradient === false) return EMPTY;
-    // dcol = dout · W (W as [filters, C·fh·fw]); dx = col2im(dcol), adding up where windows overlap.
-    const dcol = reuse(this.dcol, cols.shape, W.dtype);
-    this.dcol = dcol;
-    matmul(d, this.Wrows, { out: dcol });
+    // dcol = Wᵀ · dout, then col2im, adding up where windows overlap.
     const dx = reuse(this.dx, this.xShape, W.dtype);
     this.dx = dx;
-    col2im(dcol, this.xShape, W.shape[2]!, W.shape[3]!, this.stride, this.pad, dx);
-    return dx.astype(this.inputDtype);
+    conv2dInputGrad(d, W, this.xShape, { stride: this.stride, pad: this.pad, out: dx });
+    return dx.dtype === this.inputDtype ? dx : dx.astype(this.inputDtype);
   }
 }
 

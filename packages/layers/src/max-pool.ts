@@ -1,5 +1,5 @@
 import { formatValue, optional, required, wholeNumber } from '@dlfs/core';
-import { convOutputSize, type DType, formatShape, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
+import { convOutputSize, formatShape, maxPool2d, maxPool2dBackward, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
 import { LayerConfigError, layerConfig } from './layer-config.js';
 import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
@@ -13,8 +13,8 @@ export type MaxPoolConfig = {
 /** The buffers of one mode (train or not): the output and, for backward, where each maximum was. */
 interface Pass {
   out: Tensor | undefined;
-  /** For every output element, the flat index into x of its window's maximum: the book's `self.arg_max`, as an input position. */
-  argmax: Int32Array;
+  /** For every output element, its window's maximum's position in the window, ky·size + kx: the book's `self.arg_max`. */
+  at: Tensor | undefined;
 }
 
 /**
@@ -26,9 +26,9 @@ interface Pass {
  * windows overlap (stride < size) an element collects the gradient of every window it won.
  * A NaN in a window is its maximum, as np.max has it.
  *
- * Computed by a direct loop over the windows rather than the book's im2col: it keeps no
- * [N·C·OH·OW, size²] copy of x, and the maximum's input position, which backward needs, falls out
- * of the loop, so backward is a scatter with no col2im.
+ * Computed by a direct loop over the windows (maxPool2d of @dlfs/tensor) rather than the book's
+ * im2col: it keeps no [N·C·OH·OW, size²] copy of x, and the maximum's position, which backward
+ * needs, falls out of the loop, so backward is a scatter with no col2im.
  */
 export class MaxPool implements Layer {
   readonly params: Readonly<Record<string, Tensor>> = Object.freeze({});
@@ -38,12 +38,11 @@ export class MaxPool implements Layer {
   readonly stride: number;
   private readonly inputShape: readonly number[];
   /** One set of buffers per mode, so that an evaluation pass never overwrites what a training pass made. */
-  private readonly trainPass: Pass = { out: undefined, argmax: new Int32Array(0) };
-  private readonly evalPass: Pass = { out: undefined, argmax: new Int32Array(0) };
+  private readonly trainPass: Pass = { out: undefined, at: undefined };
+  private readonly evalPass: Pass = { out: undefined, at: undefined };
   /** The pass backward differentiates: the last forward's. */
   private last: Pass | undefined;
   private xShape: readonly number[] = [];
-  private inputDtype: DType = 'float64';
   private dx: Tensor | undefined;
 
   /** `inputShape` is one sample [channels, height, width]; `stride` defaults to `size`. */
@@ -68,45 +67,17 @@ export class MaxPool implements Layer {
           : `give x the shape [batch, ${this.inputShape.join(', ')}]: a network does when its spec has "inputShape": [${this.inputShape.join(', ')}]`;
       throw new ShapeError('max-pool', [x.shape], `x ${formatShape(x.shape)} is not a batch of [${this.inputShape.join(', ')}] images; ${fix}`);
     }
-    const [channels, h, w] = this.inputShape as [number, number, number];
+    const [channels] = this.inputShape as [number, number, number];
     const [, oh, ow] = this.outputShape as [number, number, number];
-    const { size, stride } = this;
     const pass = ctx?.train === true ? this.trainPass : this.evalPass;
-    const out = reuse(pass.out, [x.shape[0]!, channels, oh, ow], x.dtype);
-    if (pass.argmax.length !== out.size) pass.argmax = new Int32Array(out.size);
-    const X = x.data;
-    const Y = out.data;
-    const A = pass.argmax;
-    const planes = x.shape[0]! * channels;
-    let o = 0;
-    for (let q = 0; q < planes; q++) {
-      const base = q * h * w;
-      for (let oy = 0; oy < oh; oy++) {
-        for (let ox = 0; ox < ow; ox++) {
-          const corner = base + oy * stride * w + ox * stride;
-          let best = corner;
-          let max = X[corner]!;
-          for (let ky = 0; ky < size; ky++) {
-            const row = corner + ky * w;
-            for (let kx = 0; kx < size; kx++) {
-              const v = X[row + kx]!;
-              // Strictly greater: of equal values the first stays (np.argmax); the first NaN wins (np.max).
-              if (v > max || (Number.isNaN(v) && !Number.isNaN(max))) {
-                max = v;
-                best = row + kx;
-              }
-            }
-          }
-          Y[o] = max;
-          A[o] = best;
-          o++;
-        }
-      }
-    }
+    const shape = [x.shape[0]!, channels, oh, ow];
+    const out = reuse(pass.out, shape, x.dtype);
+    const at = reuse(pass.at, shape, x.dtype);
+    maxPool2d(x, this.size, this.stride, { out, at });
     pass.out = out;
+    pass.at = at;
     this.last = pass;
     this.xShape = x.shape;
-    this.inputDtype = x.dtype;
     return out;
   }
 
@@ -118,28 +89,18 @@ export class MaxPool implements Layer {
    * booleans, which would not tell winner 1 from winner 2.
    */
   kinkSignature(): Uint8Array {
-    const pass = this.last;
-    const [, h, w] = this.inputShape as [number, number, number];
-    const [, oh, ow] = this.outputShape as [number, number, number];
-    const { size, stride } = this;
-    const A = pass?.argmax ?? new Int32Array(0);
-    const outputs = pass?.out?.size ?? 0;
-    const signature = new Uint8Array(outputs * size * size);
-    for (let o = 0; o < outputs; o++) {
-      const ox = o % ow;
-      const oy = Math.floor(o / ow) % oh;
-      const at = A[o]! % (h * w);
-      const ky = Math.floor(at / w) - oy * stride;
-      const kx = (at % w) - ox * stride;
-      signature[o * size * size + ky * size + kx] = 1;
-    }
+    const at = this.last?.at;
+    const window = this.size * this.size;
+    const outputs = this.last?.out?.size ?? 0;
+    const signature = new Uint8Array(outputs * window);
+    if (at !== undefined) for (let o = 0; o < outputs; o++) signature[o * window + at.data[o]!] = 1;
     return signature;
   }
 
   /** 7.3: dx[argmax] = dout for every window, summed where windows overlap; 0 at every other element. */
   backward(dout: Tensor): Tensor {
     const pass = this.last;
-    if (pass?.out === undefined) throw new Error('max-pool: backward was called before forward');
+    if (pass?.out === undefined || pass.at === undefined) throw new Error('max-pool: backward was called before forward');
     if (!sameShape(dout.shape, pass.out.shape)) {
       throw new ShapeError(
         'max-pool.backward',
@@ -147,13 +108,10 @@ export class MaxPool implements Layer {
         `dout ${formatShape(dout.shape)} must have the forward output's shape ${formatShape(pass.out.shape)}`,
       );
     }
-    const dx = reuse(this.dx, this.xShape, this.inputDtype);
+    const d = dout.dtype === pass.at.dtype ? dout : dout.astype(pass.at.dtype);
+    const dx = reuse(this.dx, this.xShape, pass.at.dtype);
     this.dx = dx;
-    const DX = dx.data;
-    const D = dout.data;
-    const A = pass.argmax;
-    DX.fill(0);
-    for (let o = 0; o < D.length; o++) DX[A[o]!] = DX[A[o]!]! + D[o]!;
+    maxPool2dBackward(d, pass.at, this.xShape, this.size, this.stride, dx);
     return dx;
   }
 }

@@ -33,8 +33,12 @@ function scratch(like: TypedArray, size: number): TypedArray {
  * strips of up to 28 columns, as efficient per multiply-add as the dense 4×8 tiles when n is wide
  * and less so when n is narrow. Where the sparse kernel starts to win, timed on random zeros
  * (Node 20, x64): about 20% zeros for 100×50·50×784, 45% for 100×784·784×50, 60% for 100×50·50×10.
+ * When B is larger than L2 (k·n over 2^16 floats, such as SimpleConvNet's 4320×100 affine) every
+ * row of A streams B again while the dense kernel packs it once: about 50% to 60% zeros for
+ * 100×4320·4320×100, 100×100·(4320×100)ᵀ and (100×4320)ᵀ·100×100.
  */
-function wasmSparse(zeros: number, n: number): boolean {
+function wasmSparse(zeros: number, n: number, k: number): boolean {
+  if (k * n > 65536) return zeros >= 0.55;
   return zeros >= (n >= 128 ? 0.25 : n >= 32 ? 0.45 : 0.65);
 }
 
@@ -131,7 +135,7 @@ const matmulKernel = defineKernel<MatmulCall, void>({
   size: (c) => c.m * c.n * c.k,
   supports: (c) => !(c.transA && c.transB),
   scratchBytes(c) {
-    c.sparse = wasmSparse(sampledZeroFraction(c.A), c.n);
+    c.sparse = wasmSparse(sampledZeroFraction(c.A), c.n, c.k);
     // The nonzeros of one row of op(A), and room for Aᵀ or Bᵀ when a form needs one; or B's packed strip.
     if (!c.sparse) return scratchSize(32 * c.k);
     return 2 * scratchSize(4 * c.k) + (c.transA ? scratchSize(4 * Math.min(c.m, AT_ROWS) * c.k) : c.transB ? scratchSize(4 * c.n * c.k) : 0);

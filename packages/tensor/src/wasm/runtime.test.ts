@@ -44,6 +44,12 @@ describe('the embedded WASM modules', () => {
         'adagradUpdate',
         'rmspropUpdate',
         'adamUpdate',
+        'convCols',
+        'convForward',
+        'convFilterGrad',
+        'convInputGrad',
+        'maxPool',
+        'maxPoolBackward',
       ].sort(),
     );
     expect(KERNELS_STATIC_END).toBeLessThanOrEqual(RESERVED_BYTES);

@@ -1,0 +1,480 @@
+import { overlaps } from './backend.js';
+import { convOutputSize } from './im2col.js';
+import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
+import { formatShape, type Shape, ShapeError, sameShape } from './shape.js';
+import { allocate, type DType, Tensor, type TypedArray } from './tensor.js';
+import { scratchSize } from './wasm/runtime.js';
+
+// Chapter 7's convolution and max pooling as kernels: WASM SIMD for float32 (assembly/conv.ts),
+// the TypeScript references below for float64 and as the fallback.
+//
+// A convolution here works on "cols" with one column per output position, one block per sample:
+// cols[n, (c·fh + ky)·fw + kx, oy·OW + ox] = x[n, c, oy·stride + ky − pad, ox·stride + kx − pad],
+// shape [N, K, P] with K = C·fh·fw and P = OH·OW. It holds the same numbers as the book's im2col
+// ([N·P, K], see im2col.ts) with each sample's block transposed, so that the output of a sample
+// is one product W · cols[n] (W as [F, K]) that comes out channels first, with no transpose.
+
+/** One convolution's sizes: input [n, c, h, w], f filters of fh × fw, stride, pad, output oh × ow. */
+interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  f: number;
+  fh: number;
+  fw: number;
+  stride: number;
+  pad: number;
+  oh: number;
+  ow: number;
+}
+
+function checkWhole(op: string, name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${op}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
+}
+
+/** The geometry of x [N, C, H, W] under f filters of fh × fw, or an error naming what does not fit. */
+function convGeometry(op: string, xShape: Shape, f: number, fh: number, fw: number, stride: number, pad: number): ConvGeometry {
+  if (xShape.length !== 4) throw new ShapeError(op, [xShape], `the input must be 4-D [batch, channels, height, width], got ${formatShape(xShape)}`);
+  checkWhole(op, 'stride', stride, 1);
+  checkWhole(op, 'pad', pad, 0);
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const oh = convOutputSize(h, fh, stride, pad);
+  const ow = convOutputSize(w, fw, stride, pad);
+  if (oh < 1 || ow < 1) {
+    throw new ShapeError(
+      op,
+      [xShape],
+      `a ${fh}×${fw} filter does not fit a ${h}×${w} input padded by ${pad} (${h + 2 * pad}×${w + 2 * pad}); ` +
+        `use a filter at most ${h + 2 * pad}×${w + 2 * pad} or more padding`,
+    );
+  }
+  return { n, c, h, w, f, fh, fw, stride, pad, oh, ow };
+}
+
+/** The filters W [F, C, fh, fw] for input x [N, C, H, W], checked. */
+function filterGeometry(op: string, xShape: Shape, W: Tensor, stride: number, pad: number): ConvGeometry {
+  if (W.ndim !== 4) throw new ShapeError(op, [W.shape], `W must be 4-D [filters, channels, height, width], got ${formatShape(W.shape)}`);
+  const [f, c, fh, fw] = W.shape as [number, number, number, number];
+  const g = convGeometry(op, xShape, f, fh, fw, stride, pad);
+  if (g.c !== c) throw new ShapeError(op, [xShape, W.shape], `the input has ${g.c} channels but W ${formatShape(W.shape)} takes ${c}`);
+  return g;
+}
+
+const colsShape = (g: ConvGeometry): number[] => [g.n, g.c * g.fh * g.fw, g.oh * g.ow];
+
+function checkOut(op: string, name: string, t: Tensor, shape: Shape, others: readonly Tensor[]): void {
+  if (!sameShape(t.shape, shape)) throw new ShapeError(op, [t.shape, shape], `${name} has shape ${formatShape(t.shape)} but must have ${formatShape(shape)}`);
+  for (const o of others) {
+    if (t.size > 0 && o.size > 0 && overlaps(t.data, o.data)) throw new ShapeError(op, [t.shape, o.shape], `${name} must not share memory with an input`);
+  }
+}
+
+function checkDtype(op: string, tensors: readonly Tensor[]): DType {
+  const dtype = tensors[0]!.dtype;
+  for (const t of tensors) if (t.dtype !== dtype) throw new TypeError(`${op}: every tensor must have one dtype; got ${tensors.map((x) => x.dtype).join(', ')}`);
+  return dtype;
+}
+
+/**
+ * The windows of x [N, C, H, W] for an fh × fw filter, one column per output position:
+ * [N, C·fh·fw, OH·OW] (see the top of this file; the book's im2col with each sample's block
+ * transposed). Writes `out` (that shape and x's dtype; overwritten, nothing allocated) or a new
+ * tensor.
+ */
+export function convCols(x: Tensor, fh: number, fw: number, stride = 1, pad = 0, out?: Tensor): Tensor {
+  checkWhole('convCols', 'the filter height', fh, 1);
+  checkWhole('convCols', 'the filter width', fw, 1);
+  const g = convGeometry('convCols', x.shape, 1, fh, fw, stride, pad);
+  const shape = colsShape(g);
+  if (out !== undefined) {
+    checkOut('convCols', 'out', out, shape, [x]);
+    checkDtype('convCols', [x, out]);
+  }
+  const cols = out ?? new Tensor(allocate(x.dtype, shape[0]! * shape[1]! * shape[2]!), shape);
+  convColsKernel.run({ x: x.data, cols: cols.data, g });
+  return cols;
+}
+
+export interface Conv2dOptions {
+  /** Step between neighbouring windows (1 by default). */
+  stride?: number;
+  /** Zeros added on every side of the input (0 by default). */
+  pad?: number;
+  /** Where to write x's windows ([N, C·fh·fw, OH·OW]): what conv2dFilterGrad needs. New when not given. */
+  cols?: Tensor;
+  /** Where to write the output [N, F, OH, OW]. New when not given. */
+  out?: Tensor;
+}
+
+/**
+ * 7.4 convolution: y[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f], for x [N, C, H, W], W [F, C, fh, fw]
+ * and b [F]: the windows of x go to `cols` (convCols), then each sample's output is one matrix
+ * product. Returns y [N, F, OH, OW]; every tensor has one dtype. The WASM kernel skips window
+ * positions whose inputs are all 0 (an image's blank margins), so, as in matmul, a skipped
+ * 0 · NaN or 0 · ±Infinity in W counts as 0; with finite W the backends agree within float32
+ * rounding.
+ */
+export function conv2d(x: Tensor, W: Tensor, b: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const { stride = 1, pad = 0 } = opts;
+  const g = filterGeometry('conv2d', x.shape, W, stride, pad);
+  if (!sameShape(b.shape, [g.f]))
+    throw new ShapeError('conv2d', [W.shape, b.shape], `b must have shape [${g.f}], one bias per filter, got ${formatShape(b.shape)}`);
+  const yShape = [g.n, g.f, g.oh, g.ow];
+  const cols = opts.cols ?? new Tensor(allocate(x.dtype, g.n * g.c * g.fh * g.fw * g.oh * g.ow), colsShape(g));
+  const y = opts.out ?? new Tensor(allocate(x.dtype, g.n * g.f * g.oh * g.ow), yShape);
+  checkOut('conv2d', 'cols', cols, colsShape(g), [x, W, b]);
+  checkOut('conv2d', 'out', y, yShape, [x, W, b, cols]);
+  checkDtype('conv2d', [x, W, b, cols, y]);
+  convColsKernel.run({ x: x.data, cols: cols.data, g });
+  convForwardKernel.run({ cols: cols.data, W: W.data, b: b.data, y: y.data, g });
+  return y;
+}
+
+/**
+ * 7.4 the gradients of the filters and biases: dW[f] = Σ_n dout[n, f] · cols[n]ᵀ and
+ * db[f] = Σ over samples and positions of dout[n, f], from dout [N, F, OH, OW] and the cols the
+ * forward pass wrote. dW (any shape of F·C·fh·fw elements, such as W's) and db [F] are
+ * overwritten.
+ */
+export function conv2dFilterGrad(dout: Tensor, cols: Tensor, dW: Tensor, db: Tensor): void {
+  if (dout.ndim !== 4 || cols.ndim !== 3 || cols.shape[0] !== dout.shape[0] || cols.shape[2] !== dout.shape[2]! * dout.shape[3]!) {
+    throw new ShapeError(
+      'conv2dFilterGrad',
+      [dout.shape, cols.shape],
+      `dout [N, F, OH, OW] and cols [N, K, OH·OW] do not fit together: ${formatShape(dout.shape)}, ${formatShape(cols.shape)}`,
+    );
+  }
+  const [n, f] = dout.shape as [number, number];
+  const [, k, p] = cols.shape as [number, number, number];
+  if (dW.size !== f * k) throw new ShapeError('conv2dFilterGrad', [dW.shape], `dW must hold ${f}·${k} = ${f * k} elements, got ${formatShape(dW.shape)}`);
+  checkOut('conv2dFilterGrad', 'db', db, [f], [dout, cols]);
+  checkOut('conv2dFilterGrad', 'dW', dW, dW.shape, [dout, cols, db]);
+  checkDtype('conv2dFilterGrad', [dout, cols, dW, db]);
+  convFilterGradKernel.run({ dout: dout.data, cols: cols.data, dW: dW.data, db: db.data, n, f, k, p });
+}
+
+/**
+ * 7.4 the gradient of the input: dx = col2im(Wᵀ · dout[n]) for each sample, from dout
+ * [N, F, OH, OW] and W [F, C, fh, fw]; every window position's share is added to the input
+ * element it came from (the padding's are dropped). Writes `out` (inputShape, overwritten) or a
+ * new tensor.
+ */
+export function conv2dInputGrad(dout: Tensor, W: Tensor, inputShape: Shape, opts: { stride?: number; pad?: number; out?: Tensor } = {}): Tensor {
+  const { stride = 1, pad = 0 } = opts;
+  const g = filterGeometry('conv2dInputGrad', inputShape, W, stride, pad);
+  const expected = [g.n, g.f, g.oh, g.ow];
+  if (!sameShape(dout.shape, expected)) {
+    throw new ShapeError('conv2dInputGrad', [dout.shape, expected], `dout ${formatShape(dout.shape)} must have the output's shape ${formatShape(expected)}`);
+  }
+  const dx = opts.out ?? new Tensor(allocate(dout.dtype, g.n * g.c * g.h * g.w), inputShape);
+  checkOut('conv2dInputGrad', 'out', dx, inputShape, [dout, W]);
+  checkDtype('conv2dInputGrad', [dout, W, dx]);
+  convInputGradKernel.run({ dout: dout.data, W: W.data, dx: dx.data, g });
+  return dx;
+}
+
+/** One pooling's sizes: planes (samples × channels) of h × w, a size × size window, stride, output oh × ow. */
+interface PoolGeometry {
+  planes: number;
+  h: number;
+  w: number;
+  size: number;
+  stride: number;
+  oh: number;
+  ow: number;
+}
+
+function poolGeometry(op: string, xShape: Shape, size: number, stride: number): PoolGeometry {
+  if (xShape.length !== 4) throw new ShapeError(op, [xShape], `the input must be 4-D [batch, channels, height, width], got ${formatShape(xShape)}`);
+  checkWhole(op, 'size', size, 1);
+  checkWhole(op, 'stride', stride, 1);
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const oh = convOutputSize(h, size, stride);
+  const ow = convOutputSize(w, size, stride);
+  if (oh < 1 || ow < 1) throw new ShapeError(op, [xShape], `a ${size}×${size} window does not fit a ${h}×${w} input`);
+  return { planes: n * c, h, w, size, stride, oh, ow };
+}
+
+/**
+ * 7.3 max pooling of x [N, C, H, W] over size × size windows `stride` apart: out [N, C, OH, OW]
+ * (OH = (H − size) / stride + 1, rounded down) gets each window's largest value and `at` (the
+ * same shape) its position in the window, ky·size + kx, which maxPoolBackward needs. Of equal
+ * values the first, row by row, wins (np.argmax); a NaN is a window's maximum (np.max).
+ * Writes `out` and `at` (x's dtype) or new tensors.
+ */
+export function maxPool2d(x: Tensor, size: number, stride = size, opts: { out?: Tensor; at?: Tensor } = {}): { out: Tensor; at: Tensor } {
+  const g = poolGeometry('maxPool2d', x.shape, size, stride);
+  const shape = [x.shape[0]!, x.shape[1]!, g.oh, g.ow];
+  const count = g.planes * g.oh * g.ow;
+  const out = opts.out ?? new Tensor(allocate(x.dtype, count), shape);
+  const at = opts.at ?? new Tensor(allocate(x.dtype, count), shape);
+  checkOut('maxPool2d', 'out', out, shape, [x]);
+  checkOut('maxPool2d', 'at', at, shape, [x, out]);
+  checkDtype('maxPool2d', [x, out, at]);
+  maxPoolKernel.run({ x: x.data, out: out.data, at: at.data, g });
+  return { out, at };
+}
+
+/**
+ * 7.3 max pooling backward: dx [N, C, H, W] is 0 except where a window's maximum was, which
+ * gets that window's dout (summed where windows overlap). `at` is what maxPool2d wrote. Writes
+ * `out` (overwritten) or a new tensor.
+ */
+export function maxPool2dBackward(dout: Tensor, at: Tensor, inputShape: Shape, size: number, stride = size, out?: Tensor): Tensor {
+  const g = poolGeometry('maxPool2dBackward', inputShape, size, stride);
+  const shape = [inputShape[0]!, inputShape[1]!, g.oh, g.ow];
+  if (!sameShape(dout.shape, shape) || !sameShape(at.shape, shape)) {
+    throw new ShapeError('maxPool2dBackward', [dout.shape, at.shape, shape], `dout and at must have the pooled shape ${formatShape(shape)}`);
+  }
+  const dx = out ?? new Tensor(allocate(dout.dtype, g.planes * g.h * g.w), inputShape);
+  checkOut('maxPool2dBackward', 'out', dx, inputShape, [dout, at]);
+  checkDtype('maxPool2dBackward', [dout, at, dx]);
+  maxPoolBackwardKernel.run({ dout: dout.data, at: at.data, dx: dx.data, g });
+  return dx;
+}
+
+// The kernels. Each call covers every sample (filter, plane); the WASM entries take a range of
+// them so that work can be split without changing what any one element is.
+
+/** Below this many multiply-adds a convolution stays in TypeScript. */
+const WASM_MIN_MACS = 1024;
+
+const convColsKernel = defineKernel<{ x: TypedArray; cols: TypedArray; g: ConvGeometry }, void>({
+  name: 'convCols',
+  placement: 'copy',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { x: 'read', cols: 'write' },
+  size: (c) => c.cols.length,
+  reference: ({ x, cols, g }) => convColsJs(x, cols, g),
+  wasm: (K, at, { g }) => K.convCols(at.x, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols),
+});
+
+const convForwardKernel = defineKernel<{ cols: TypedArray; W: TypedArray; b: TypedArray; y: TypedArray; g: ConvGeometry }, void>({
+  name: 'conv2d',
+  placement: 'copy',
+  minSize: WASM_MIN_MACS,
+  operands: { cols: 'read', W: 'read', b: 'read', y: 'write' },
+  size: (c) => c.cols.length * c.g.f,
+  scratchBytes: ({ g }) => scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw),
+  reference: ({ cols, W, b, y, g }) => convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow),
+  wasm(K, at, { g }, rt) {
+    const k = g.c * g.fh * g.fw;
+    K.convForward(at.cols, at.W, at.b, at.y, 0, g.n, g.f, k, g.oh * g.ow, rt.scratch(32 * k), rt.scratch(4 * k));
+  },
+});
+
+const convFilterGradKernel = defineKernel<
+  { dout: TypedArray; cols: TypedArray; dW: TypedArray; db: TypedArray; n: number; f: number; k: number; p: number },
+  void
+>({
+  name: 'conv2dFilterGrad',
+  placement: 'copy',
+  minSize: WASM_MIN_MACS,
+  operands: { dout: 'read', cols: 'read', dW: 'write', db: 'write' },
+  size: (c) => c.cols.length * c.f,
+  scratchBytes: (c) => scratchSize(4 * c.f * c.k),
+  reference: ({ dout, cols, dW, db, n, f, k, p }) => convFilterGradJs(dout, cols, dW, db, n, f, k, p),
+  wasm(K, at, { n, f, k, p }, rt) {
+    K.convFilterGrad(at.dout, at.cols, at.dW, at.db, n, f, k, p, 0, f, rt.scratch(4 * f * k));
+  },
+});
+
+const convInputGradKernel = defineKernel<{ dout: TypedArray; W: TypedArray; dx: TypedArray; g: ConvGeometry }, void>({
+  name: 'conv2dInputGrad',
+  placement: 'copy',
+  minSize: WASM_MIN_MACS,
+  operands: { dout: 'read', W: 'read', dx: 'write' },
+  size: (c) => c.dout.length * c.g.c * c.g.fh * c.g.fw,
+  scratchBytes: ({ g }) => scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow) + scratchSize(32 * g.f),
+  reference: ({ dout, W, dx, g }) => convInputGradJs(dout, W, dx, g),
+  wasm(K, at, { g }, rt) {
+    const dcols = rt.scratch(4 * g.c * g.fh * g.fw * g.oh * g.ow);
+    K.convInputGrad(at.dout, at.W, at.dx, 0, g.n, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, dcols, rt.scratch(32 * g.f));
+  },
+});
+
+const maxPoolKernel = defineKernel<{ x: TypedArray; out: TypedArray; at: TypedArray; g: PoolGeometry }, void>({
+  name: 'maxPool',
+  placement: 'placed',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { x: 'read', out: 'write', at: 'write' },
+  size: (c) => c.x.length,
+  reference: ({ x, out, at, g }) => maxPoolJs(x, out, at, g),
+  wasm: (K, p, { g }) => K.maxPool(p.x, p.out, p.at, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow),
+});
+
+const maxPoolBackwardKernel = defineKernel<{ dout: TypedArray; at: TypedArray; dx: TypedArray; g: PoolGeometry }, void>({
+  name: 'maxPoolBackward',
+  placement: 'placed',
+  minSize: WASM_MIN_ELEMENTS,
+  operands: { dout: 'read', at: 'read', dx: 'write' },
+  size: (c) => c.dx.length,
+  reference: ({ dout, at, dx, g }) => maxPoolBackwardJs(dout, at, dx, g),
+  wasm: (K, p, { g }) => K.maxPoolBackward(p.dout, p.at, p.dx, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow),
+});
+
+// The TypeScript references: the definitions the WASM entries are tested against.
+
+/** The output columns ox whose input column ox·stride + kx − pad lies in [0, w): [lo, hi]. */
+function columnRange(w: number, kx: number, stride: number, pad: number, ow: number): [number, number] {
+  const first = pad - kx;
+  const lo = first <= 0 ? 0 : Math.ceil(first / stride);
+  const last = w - 1 + pad - kx;
+  const hi = last < 0 ? -1 : Math.min(ow - 1, Math.floor(last / stride));
+  return [lo, hi];
+}
+
+function convColsJs(X: TypedArray, cols: TypedArray, g: ConvGeometry): void {
+  const { n, c, h, w, fh, fw, stride, pad, oh, ow } = g;
+  let at = 0;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = (s * c + ch) * h * w;
+      for (let ky = 0; ky < fh; ky++) {
+        for (let kx = 0; kx < fw; kx++) {
+          const [lo, hi] = columnRange(w, kx, stride, pad, ow);
+          for (let oy = 0; oy < oh; oy++) {
+            const iy = oy * stride + ky - pad;
+            const row = at + oy * ow;
+            if (iy < 0 || iy >= h || lo > hi) {
+              cols.fill(0, row, row + ow);
+              continue;
+            }
+            cols.fill(0, row, row + lo);
+            const src = plane + iy * w + kx - pad;
+            for (let ox = lo; ox <= hi; ox++) cols[row + ox] = X[src + ox * stride]!;
+            cols.fill(0, row + hi + 1, row + ow);
+          }
+          at += oh * ow;
+        }
+      }
+    }
+  }
+}
+
+/** Σ in float64, one row of p at a time: reused so that a float32 call allocates nothing. */
+let rowF64 = new Float64Array(0);
+function accumulator(p: number): Float64Array {
+  if (rowF64.length < p) rowF64 = new Float64Array(p);
+  return rowF64;
+}
+
+function convForwardJs(cols: TypedArray, W: TypedArray, b: TypedArray, Y: TypedArray, n: number, f: number, k: number, p: number): void {
+  const acc = accumulator(p);
+  for (let s = 0; s < n; s++) {
+    const c0 = s * k * p;
+    for (let r = 0; r < f; r++) {
+      acc.fill(b[r]!, 0, p);
+      for (let q = 0; q < k; q++) {
+        const a = W[r * k + q]!;
+        if (a === 0) continue;
+        const row = c0 + q * p;
+        for (let j = 0; j < p; j++) acc[j] = acc[j]! + a * cols[row + j]!;
+      }
+      const y0 = (s * f + r) * p;
+      for (let j = 0; j < p; j++) Y[y0 + j] = acc[j]!;
+    }
+  }
+}
+
+function convFilterGradJs(dout: TypedArray, cols: TypedArray, dW: TypedArray, db: TypedArray, n: number, f: number, k: number, p: number): void {
+  for (let r = 0; r < f; r++) {
+    let bias = 0;
+    for (let s = 0; s < n; s++) {
+      const d0 = (s * f + r) * p;
+      for (let j = 0; j < p; j++) bias += dout[d0 + j]!;
+    }
+    db[r] = bias;
+    for (let q = 0; q < k; q++) {
+      let sum = 0;
+      for (let s = 0; s < n; s++) {
+        const d0 = (s * f + r) * p;
+        const c0 = (s * k + q) * p;
+        for (let j = 0; j < p; j++) sum += dout[d0 + j]! * cols[c0 + j]!;
+      }
+      dW[r * k + q] = sum;
+    }
+  }
+}
+
+function convInputGradJs(dout: TypedArray, W: TypedArray, dx: TypedArray, g: ConvGeometry): void {
+  const { n, c, h, w, f, fh, fw, stride, pad, oh, ow } = g;
+  const k = c * fh * fw;
+  const p = oh * ow;
+  const acc = accumulator(p);
+  dx.fill(0, 0, n * c * h * w);
+  for (let s = 0; s < n; s++) {
+    let q = 0;
+    for (let ch = 0; ch < c; ch++) {
+      const plane = (s * c + ch) * h * w;
+      for (let ky = 0; ky < fh; ky++) {
+        for (let kx = 0; kx < fw; kx++) {
+          // Row q of dcols = Σ_r W[r, q] · dout[s, r].
+          acc.fill(0, 0, p);
+          for (let r = 0; r < f; r++) {
+            const a = W[r * k + q]!;
+            if (a === 0) continue;
+            const d0 = (s * f + r) * p;
+            for (let j = 0; j < p; j++) acc[j] = acc[j]! + a * dout[d0 + j]!;
+          }
+          const [lo, hi] = columnRange(w, kx, stride, pad, ow);
+          for (let oy = 0; oy < oh; oy++) {
+            const iy = oy * stride + ky - pad;
+            if (iy < 0 || iy >= h) continue;
+            const dst = plane + iy * w + kx - pad;
+            for (let ox = lo; ox <= hi; ox++) dx[dst + ox * stride] = dx[dst + ox * stride]! + acc[oy * ow + ox]!;
+          }
+          q++;
+        }
+      }
+    }
+  }
+}
+
+function maxPoolJs(X: TypedArray, Y: TypedArray, A: TypedArray, g: PoolGeometry): void {
+  const { planes, h, w, size, stride, oh, ow } = g;
+  let o = 0;
+  for (let q = 0; q < planes; q++) {
+    const base = q * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const corner = base + oy * stride * w + ox * stride;
+        let max = X[corner]!;
+        let best = 0;
+        for (let ky = 0; ky < size; ky++) {
+          const row = corner + ky * w;
+          for (let kx = 0; kx < size; kx++) {
+            const v = X[row + kx]!;
+            // Strictly greater: of equal values the first stays (np.argmax); the first NaN wins (np.max).
+            if (v > max || (Number.isNaN(v) && !Number.isNaN(max))) {
+              max = v;
+              best = ky * size + kx;
+            }
+          }
+        }
+        Y[o] = max;
+        A[o] = best;
+        o++;
+      }
+    }
+  }
+}
+
+function maxPoolBackwardJs(dout: TypedArray, A: TypedArray, dx: TypedArray, g: PoolGeometry): void {
+  const { planes, h, w, size, stride, oh, ow } = g;
+  dx.fill(0, 0, planes * h * w);
+  let o = 0;
+  for (let q = 0; q < planes; q++) {
+    const base = q * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const pos = A[o]!;
+        const ky = Math.floor(pos / size);
+        const e = base + (oy * stride + ky) * w + ox * stride + (pos - ky * size);
+        dx[e] = dx[e]! + dout[o]!;
+        o++;
+      }
+    }
+  }
+}
