@@ -1,5 +1,5 @@
 import { formatValue, number, optional } from '@dlfs/core';
-import { type DType, formatShape, ones, reuse, sameShape, ShapeError, shapeSize, Tensor, zeros } from '@dlfs/tensor';
+import { batchNorm as normalize, batchNormBackward, type DType, formatShape, ones, reuse, sameShape, ShapeError, Tensor, zeros } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
 import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
@@ -13,6 +13,13 @@ const EPS = 10e-7;
 
 /** What backward returns when asked for no input gradient. */
 const EMPTY = new Tensor(new Float64Array(0), [0]);
+
+/** The buffers of one mode. */
+interface Pass {
+  xn: Tensor | undefined;
+  out: Tensor | undefined;
+  stats: Tensor | undefined;
+}
 
 /**
  * 6.3 Batch Normalization: x̂ = (x − μ) / √(σ² + ε), y = γ · x̂ + β, per channel.
@@ -33,24 +40,17 @@ export class BatchNorm implements Layer {
   readonly outputShape: readonly number[];
   readonly momentum: number;
   private readonly channels: number;
-  /** Values per channel in one sample: H · W for an image, 1 for a feature vector. */
-  private readonly positions: number;
-  /** Per channel, for the last forward: the mean it subtracted and the √(σ² + ε) it divided by. */
-  private readonly mu: Float64Array;
-  private readonly std: Float64Array;
-  /** Per channel scratch for backward: Σ dout and Σ dout · x̂. */
-  private readonly sumDout: Float64Array;
-  private readonly sumDoutXn: Float64Array;
-  /** x̂ and the output, one buffer of each per mode so evaluation batches never evict the training ones. */
-  private xnTrain: Tensor | undefined;
-  private xnEval: Tensor | undefined;
-  private outTrain: Tensor | undefined;
-  private outEval: Tensor | undefined;
-  private dx: Tensor | undefined;
-  /** What backward reads of the last forward. */
-  private xn: Tensor | undefined;
+  /**
+   * Per mode, for the last forward of that mode: x̂, the output, and the mean and √(σ² + ε) it
+   * used (float64 [2, C]), so that an evaluation batch never evicts what a training backward needs.
+   */
+  private readonly trainPass: Pass = { xn: undefined, out: undefined, stats: undefined };
+  private readonly evalPass: Pass = { xn: undefined, out: undefined, stats: undefined };
+  /** What backward reads: the last forward's pass. */
+  private last: Pass | undefined;
   private train = false;
   private inputDtype: DType = 'float64';
+  private dx: Tensor | undefined;
 
   /**
    * γ and β have shape [C], of one dtype, as do the running statistics (zeros when not given, as
@@ -89,101 +89,43 @@ export class BatchNorm implements Layer {
     this.outputShape = Object.freeze([...inputShape]);
     this.momentum = momentum;
     this.channels = channels;
-    this.positions = shapeSize(inputShape.slice(1));
-    this.mu = new Float64Array(channels);
-    this.std = new Float64Array(channels);
-    this.sumDout = new Float64Array(channels);
-    this.sumDoutXn = new Float64Array(channels);
+    this.trainPass.stats = zeros([2, channels]);
+    this.evalPass.stats = zeros([2, channels]);
   }
 
   forward(x: Tensor, ctx?: ForwardContext): Tensor {
     this.checkInput(x);
     const { gamma, beta } = this.params;
-    const { runningMean, runningVar } = this.state;
     const dtype = gamma.dtype;
     const train = ctx?.train ?? false;
-    const out = reuse(train ? this.outTrain : this.outEval, x.shape, dtype);
-    const xn = reuse(train ? this.xnTrain : this.xnEval, x.shape, dtype);
-    if (train) {
-      this.outTrain = out;
-      this.xnTrain = xn;
-    } else {
-      this.outEval = out;
-      this.xnEval = xn;
-    }
-    const X = x.data;
-    const C = this.channels;
-    const P = this.positions;
-    const rows = x.shape[0]!;
-    const { mu, std } = this;
-    if (train) {
-      const count = rows * P;
-      mu.fill(0);
-      std.fill(0);
-      // 6.3.1: μ = (1/m) Σ x over the batch and positions of each channel
-      for (let n = 0, i = 0; n < rows; n++) {
-        for (let c = 0; c < C; c++) {
-          let s = 0;
-          for (let p = 0; p < P; p++, i++) s += X[i]!;
-          mu[c] = mu[c]! + s;
-        }
-      }
-      for (let c = 0; c < C; c++) mu[c] = mu[c]! / count;
-      // 6.3.1: σ² = (1/m) Σ (x − μ)², the biased variance, as the book's np.mean(xc**2)
-      for (let n = 0, i = 0; n < rows; n++) {
-        for (let c = 0; c < C; c++) {
-          const m = mu[c]!;
-          let s = 0;
-          for (let p = 0; p < P; p++, i++) s += (X[i]! - m) ** 2;
-          std[c] = std[c]! + s;
-        }
-      }
-      const update = ctx?.updateState ?? true;
-      const RM = runningMean.data;
-      const RV = runningVar.data;
-      const k = this.momentum;
-      for (let c = 0; c < C; c++) {
-        const variance = std[c]! / count;
-        std[c] = Math.sqrt(variance + EPS);
-        // The book's running average: running = momentum · running + (1 − momentum) · batch
-        if (update) {
-          RM[c] = k * RM[c]! + (1 - k) * mu[c]!;
-          RV[c] = k * RV[c]! + (1 - k) * variance;
-        }
-      }
-    } else {
-      for (let c = 0; c < C; c++) {
-        mu[c] = runningMean.data[c]!;
-        std[c] = Math.sqrt(runningVar.data[c]! + EPS);
-      }
-    }
-    // x̂ = (x − μ) / √(σ² + ε); y = γ · x̂ + β
-    const XN = xn.data;
-    const Y = out.data;
-    const G = gamma.data;
-    const B = beta.data;
-    for (let n = 0, i = 0; n < rows; n++) {
-      for (let c = 0; c < C; c++) {
-        const m = mu[c]!;
-        const s = std[c]!;
-        const g = G[c]!;
-        const b = B[c]!;
-        for (let p = 0; p < P; p++, i++) {
-          const h = (X[i]! - m) / s;
-          XN[i] = h;
-          Y[i] = g * h + b;
-        }
-      }
-    }
-    this.xn = xn;
+    const pass = train ? this.trainPass : this.evalPass;
+    const out = reuse(pass.out, x.shape, dtype);
+    const xn = reuse(pass.xn, x.shape, dtype);
+    pass.out = out;
+    pass.xn = xn;
+    // 6.3.1: x̂ = (x − μ) / √(σ² + ε), y = γ · x̂ + β, with the batch's μ and σ² in training (the
+    // running statistics moving towards them when the pass may change state), the running ones in evaluation.
+    normalize(x.dtype === dtype ? x : x.astype(dtype), gamma, beta, {
+      train,
+      updateRunning: ctx?.updateState ?? true,
+      momentum: this.momentum,
+      eps: EPS,
+      runningMean: this.state.runningMean,
+      runningVar: this.state.runningVar,
+      stats: pass.stats!,
+      xn,
+      out,
+    });
+    this.last = pass;
     this.train = train;
     this.inputDtype = x.dtype;
     return out;
   }
 
   backward(dout: Tensor, ctx?: BackwardContext): Tensor {
-    const xn = this.xn;
-    if (xn === undefined) throw new Error('batch-norm: backward was called before forward');
+    const pass = this.last;
+    const xn = pass?.xn;
+    if (pass === undefined || xn === undefined) throw new Error('batch-norm: backward was called before forward');
     if (!sameShape(dout.shape, xn.shape)) {
       throw new ShapeError(
         'batch-norm.backward',
@@ -192,53 +134,19 @@ export class BatchNorm implements Layer {
       );
     }
     const { gamma } = this.params;
-    const D = dout.data;
-    const XN = xn.data;
-    const C = this.channels;
-    const P = this.positions;
-    const rows = xn.shape[0]!;
-    const { sumDout, sumDoutXn, std } = this;
-    sumDout.fill(0);
-    sumDoutXn.fill(0);
-    for (let n = 0, i = 0; n < rows; n++) {
-      for (let c = 0; c < C; c++) {
-        let s = 0;
-        let sx = 0;
-        for (let p = 0; p < P; p++, i++) {
-          s += D[i]!;
-          sx += D[i]! * XN[i]!;
-        }
-        sumDout[c] = sumDout[c]! + s;
-        sumDoutXn[c] = sumDoutXn[c]! + sx;
-      }
-    }
-    // dβ = Σ dout, dγ = Σ dout · x̂ (over the batch and positions)
-    const { gamma: dgamma, beta: dbeta } = this.grads;
-    for (let c = 0; c < C; c++) {
-      dbeta.data[c] = sumDout[c]!;
-      dgamma.data[c] = sumDoutXn[c]!;
-    }
-    if (ctx?.inputGradient === false) return EMPTY;
-    const dx = reuse(this.dx, xn.shape, gamma.dtype);
-    this.dx = dx;
-    const DX = dx.data;
-    const G = gamma.data;
-    const count = rows * P;
-    for (let n = 0, i = 0; n < rows; n++) {
-      for (let c = 0; c < C; c++) {
-        const scale = G[c]! / std[c]!;
-        if (this.train) {
-          // The book's chain through σ² and μ, collapsed: dx = γ/σ · (dout − mean(dout) − x̂ · mean(dout · x̂))
-          const meanDout = sumDout[c]! / count;
-          const meanDoutXn = sumDoutXn[c]! / count;
-          for (let p = 0; p < P; p++, i++) DX[i] = scale * (D[i]! - meanDout - XN[i]! * meanDoutXn);
-        } else {
-          // Evaluation: μ and σ are constants, so dx = dout · γ / √(running var + ε)
-          for (let p = 0; p < P; p++, i++) DX[i] = scale * D[i]!;
-        }
-      }
-    }
-    return dx.astype(this.inputDtype);
+    const wantDx = ctx?.inputGradient !== false;
+    const dx = wantDx ? reuse(this.dx, xn.shape, gamma.dtype) : undefined;
+    if (dx !== undefined) this.dx = dx;
+    // dβ = Σ dout, dγ = Σ dout · x̂; dx = γ/σ · (dout − mean(dout) − x̂ · mean(dout · x̂)) after a
+    // training pass (the book's chain through σ² and μ, collapsed), γ/σ · dout after an evaluation pass.
+    batchNormBackward(dout.dtype === gamma.dtype ? dout : dout.astype(gamma.dtype), xn, gamma, pass.stats!, {
+      train: this.train,
+      dgamma: this.grads.gamma,
+      dbeta: this.grads.beta,
+      ...(dx === undefined ? {} : { dx }),
+    });
+    if (dx === undefined) return EMPTY;
+    return dx.dtype === this.inputDtype ? dx : dx.astype(this.inputDtype);
   }
 
   private checkInput(x: Tensor): void {

@@ -1,5 +1,5 @@
 import { number, optional } from '@dlfs/core';
-import { formatShape, type Rng, reuse, sameShape, ShapeError, Tensor } from '@dlfs/tensor';
+import { dropoutMask, formatShape, multiplyInto, type Rng, reuse, sameShape, ShapeError, scaleInto, Tensor } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
 import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
 
@@ -24,8 +24,8 @@ export class Dropout implements Layer {
   readonly ratio: number;
   /** The Rng of create: drawn from only by a training pass that brings no rng. */
   private readonly rng: Rng;
-  /** The last training pass's mask, 1 kept and 0 dropped, in its first x.size entries; it only grows. */
-  private mask = new Uint8Array(0);
+  /** The last training pass's mask, 1 kept and 0 dropped, in x's shape and dtype. */
+  private mask: Tensor | undefined;
   /** The shape of the last forward's input and whether it was a training pass: what backward reads. */
   private shape: readonly number[] | undefined;
   private train = false;
@@ -46,23 +46,14 @@ export class Dropout implements Layer {
     const out = reuse(train ? this.outTrain : this.outEval, x.shape, x.dtype);
     if (train) this.outTrain = out;
     else this.outEval = out;
-    const X = x.data;
-    const Y = out.data;
     if (train) {
-      const rng = ctx?.rng ?? this.rng;
-      if (this.mask.length < X.length) this.mask = new Uint8Array(X.length);
-      const mask = this.mask;
-      const ratio = this.ratio;
-      for (let i = 0; i < X.length; i++) {
-        // 6.4.3: the book's np.random.rand(*x.shape) > dropout_ratio, element by element in row-major order
-        const keep = rng.uniform() > ratio ? 1 : 0;
-        mask[i] = keep;
-        Y[i] = X[i]! * keep;
-      }
+      // 6.4.3: the book's np.random.rand(*x.shape) > dropout_ratio, element by element in row-major order
+      const mask = reuse(this.mask, x.shape, x.dtype);
+      this.mask = mask;
+      dropoutMask(x, this.ratio, ctx?.rng ?? this.rng, { mask, out });
     } else {
       // 6.4.3: evaluation keeps every unit, scaled by the share training keeps
-      const scale = 1 - this.ratio;
-      for (let i = 0; i < X.length; i++) Y[i] = X[i]! * scale;
+      scaleInto(x, 1 - this.ratio, out);
     }
     this.shape = x.shape;
     this.train = train;
@@ -81,17 +72,12 @@ export class Dropout implements Layer {
       );
     }
     if (ctx?.inputGradient === false) return EMPTY;
+    const mask = this.train ? this.mask : undefined;
     const dx = reuse(this.dx, dout.shape, dout.dtype);
     this.dx = dx;
-    const D = dout.data;
-    const DX = dx.data;
-    if (this.train) {
-      const mask = this.mask;
-      for (let i = 0; i < D.length; i++) DX[i] = D[i]! * mask[i]!;
-    } else {
-      const scale = 1 - this.ratio;
-      for (let i = 0; i < D.length; i++) DX[i] = D[i]! * scale;
-    }
+    if (mask === undefined) scaleInto(dout, 1 - this.ratio, dx);
+    else if (mask.dtype === dout.dtype) multiplyInto(dout, mask, dx);
+    else multiplyInto(dout, mask.astype(dout.dtype), dx);
     return dx;
   }
 }

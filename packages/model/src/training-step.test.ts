@@ -102,3 +102,85 @@ describe.runIf(getBackend() === 'wasm')('the training step on the wasm backend',
       expect(stats.kernels[name].wasm, name).toBeGreaterThan(0);
   });
 });
+
+describe('the conv net training step (chapters 6 and 7)', () => {
+  const data = mnistRows(0, 600, 1);
+  // Every new layer in one net: conv2d, batch-norm per channel and per feature, max-pool, dropout.
+  const spec = {
+    inputShape: [1, 28, 28],
+    layers: [
+      { type: 'conv2d', filters: 8, size: 5, weightInitStd: 'he' },
+      { type: 'batch-norm' },
+      { type: 'relu' },
+      { type: 'max-pool', size: 2 },
+      { type: 'conv2d', filters: 6, size: 3, pad: 1, weightInitStd: 'he' },
+      { type: 'relu' },
+      { type: 'max-pool', size: 3, stride: 2 },
+      { type: 'dropout', ratio: 0.2 },
+      { type: 'affine', units: 20, weightInitStd: 'he' },
+      { type: 'batch-norm' },
+      { type: 'relu' },
+      { type: 'affine', units: 10 },
+    ],
+    loss: 'softmax-with-loss',
+  };
+  const build = () => Network.build(spec, { registry: builtinLayers(), inputShape: [784], rng: new Rng(1), dtype: 'float32', classes: 10 });
+
+  it('allocates no typed-array storage once warm, also after an evaluation pass on other batch sizes', () => {
+    const network = build();
+    const sampler = new BatchSampler(data.x, data.labels, { batchSize: 50, mode: 'replacement', rng: new Rng(2) });
+    const optimizer = builtinOptimizers().create('adam');
+    const pass = { train: true, rng: new Rng(3) };
+    const step = (): number => {
+      const batch = sampler.next();
+      const loss = network.gradient(batch.x, batch.labels!, pass);
+      optimizer.update(network.params, network.grads);
+      return loss;
+    };
+    step();
+    step();
+    let losses = 0;
+    expect(
+      countTypedArrays(() => {
+        for (let i = 0; i < 5; i++) losses += step();
+      }),
+    ).toBe(0);
+    expect(Number.isFinite(losses)).toBe(true);
+    network.accuracy(data.x, data.labels, 77);
+    step();
+    expect(countTypedArrays(() => step())).toBe(0);
+  });
+
+  it.runIf(getBackend() === 'wasm')('runs every float32 kernel in WASM, with no copy of a heap operand, and the first conv skips its input gradient', () => {
+    const network = build();
+    const sampler = new BatchSampler(data.x, data.labels, { batchSize: 50, mode: 'replacement', rng: new Rng(2) });
+    const optimizer = builtinOptimizers().create('adam');
+    const pass = { train: true, rng: new Rng(3) };
+    const step = (): void => {
+      const batch = sampler.next();
+      network.gradient(batch.x, batch.labels!, pass);
+      optimizer.update(network.params, network.grads);
+    };
+    step();
+    resetKernelStats();
+    for (let i = 0; i < 3; i++) step();
+    const stats = kernelStats();
+    const offPath = Object.entries(stats.kernels).filter(([, k]) => Object.keys(k.fallbacks).length > 0 || k.copies.calls > 0 || k.reference > k.small);
+    expect(Object.fromEntries(offPath)).toEqual({});
+    // Per step: two conv layers, two poolings, two batch-norms, one dropout.
+    for (const name of [
+      'convCols',
+      'conv2d',
+      'conv2dFilterGrad',
+      'maxPool',
+      'maxPoolBackward',
+      'batchNormStats',
+      'batchNormApply',
+      'batchNormBackward',
+    ] as const)
+      expect(stats.kernels[name].wasm, name).toBe(6);
+    for (const name of ['dropout', 'multiply'] as const) expect(stats.kernels[name].wasm, name).toBe(3);
+    // Two conv layers, and only the second computes its input gradient.
+    expect(stats.kernels.conv2dInputGrad.wasm).toBe(3);
+  });
+});

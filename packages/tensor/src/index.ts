@@ -8,6 +8,7 @@ export { matmul, type MatmulOptions } from './matmul.js';
 export { transpose } from './transpose.js';
 export { copyRows } from './copy-rows.js';
 export { col2im, convOutputSize, im2col } from './im2col.js';
+export { batchNorm, batchNormBackward, type BatchNormOptions, dropoutMask, multiplyInto, scaleInto } from './norm.js';
 export { conv2d, conv2dFilterGrad, conv2dInputGrad, convCols, maxPool2d, maxPool2dBackward, type Conv2dOptions } from './conv.js';
 export { sliceRows } from './slice-rows.js';
 export { addInPlace, axpy, copyInto, divInPlace, fill, mulInPlace, scaleInPlace, subInPlace } from './inplace.js';

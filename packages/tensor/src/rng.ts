@@ -43,6 +43,22 @@ export class Rng {
     return result;
   }
 
+  /** @internal Writes the generator's state (4 words) at into[at..at+3], for a kernel that draws in WASM. */
+  writeState(into: Int32Array, at: number): void {
+    into[at] = this.s0;
+    into[at + 1] = this.s1;
+    into[at + 2] = this.s2;
+    into[at + 3] = this.s3;
+  }
+
+  /** @internal Takes the state a WASM kernel left at from[at..at+3]: the generator goes on where its draws ended. */
+  readState(from: Int32Array, at: number): void {
+    this.s0 = from[at]!;
+    this.s1 = from[at + 1]!;
+    this.s2 = from[at + 2]!;
+    this.s3 = from[at + 3]!;
+  }
+
   /** Uniform in [0, 1) with 53 random bits. */
   uniform(): number {
     const hi = this.nextUint32() >>> 5;

@@ -50,6 +50,12 @@ describe('the embedded WASM modules', () => {
         'convInputGrad',
         'maxPool',
         'maxPoolBackward',
+        'batchNormStats',
+        'batchNormApply',
+        'batchNormBackward',
+        'dropoutForward',
+        'multiply',
+        'scale',
       ].sort(),
     );
     expect(KERNELS_STATIC_END).toBeLessThanOrEqual(RESERVED_BYTES);

@@ -175,6 +175,7 @@ export class WasmRuntime {
   buffer: ArrayBufferLike;
   f32: Float32Array;
   i32: Int32Array;
+  f64: Float64Array;
   /** Byte range of the per-call scratch, a block of the arena that moves when it grows. */
   scratchStart: number;
   scratchEnd: number;
@@ -219,6 +220,7 @@ export class WasmRuntime {
     this.buffer = this.memory.buffer;
     this.f32 = new Float32Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
     this.arena = new Arena(RESERVED_BYTES, this.buffer.byteLength);
     // The first block of the arena, right above the static data.
     this.scratchStart = this.alloc(layout.scratchBytes);
@@ -377,6 +379,7 @@ export class WasmRuntime {
     this.buffer = this.memory.buffer;
     this.f32 = new Float32Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
     this.arena.extend(this.buffer.byteLength);
     this.grows++;
     return true;
