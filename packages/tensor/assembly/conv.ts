@@ -547,6 +547,10 @@ function maxPool2x2(x: usize, out: usize, at: usize, q0: i32, q1: i32, h: i32, w
  * overlap.
  */
 export function maxPoolBackward(dout: usize, at: usize, dx: usize, q0: i32, q1: i32, h: i32, w: i32, size: i32, stride: i32, oh: i32, ow: i32): void {
+  if (size == 2 && stride == 2) {
+    maxPoolBackward2x2(dout, at, dx, q0, q1, h, w, oh, ow);
+    return;
+  }
   const inPlane = h * w;
   const outPlane = oh * ow;
   for (let q = q0; q < q1; q++) {
@@ -563,5 +567,57 @@ export function maxPoolBackward(dout: usize, at: usize, dx: usize, q0: i32, q1: 
         o += 4;
       }
     }
+  }
+}
+
+/**
+ * maxPoolBackward for 2×2 windows at stride 2, which do not overlap: each element of dx is
+ * written once, four windows (two rows of eight elements) at a time, the one the window's
+ * maximum came from getting dout and the others 0; a last odd row or column, in no window, is 0.
+ */
+function maxPoolBackward2x2(dout: usize, at: usize, dx: usize, q0: i32, q1: i32, h: i32, w: i32, oh: i32, ow: i32): void {
+  const inPlane = h * w;
+  const outPlane = oh * ow;
+  const rowBytes = <usize>w << 2;
+  const p0 = f32x4.splat(0);
+  const p1 = f32x4.splat(1);
+  const p2 = f32x4.splat(2);
+  const p3 = f32x4.splat(3);
+  for (let q = q0; q < q1; q++) {
+    const base = dx + (<usize>(q * inPlane) << 2);
+    const outBase = <usize>(q * outPlane) << 2;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = base + <usize>(2 * oy) * rowBytes;
+      const r1 = r0 + rowBytes;
+      const o = outBase + (<usize>(oy * ow) << 2);
+      let ox = 0;
+      for (; ox + 4 <= ow; ox += 4) {
+        const d = v128.load(dout + o + (<usize>ox << 2));
+        const pos = v128.load(at + o + (<usize>ox << 2));
+        const a = v128.and(d, f32x4.eq(pos, p0));
+        const b = v128.and(d, f32x4.eq(pos, p1));
+        const c = v128.and(d, f32x4.eq(pos, p2));
+        const e = v128.and(d, f32x4.eq(pos, p3));
+        const i = <usize>(2 * ox) << 2;
+        v128.store(r0 + i, i32x4.shuffle(a, b, 0, 4, 1, 5));
+        v128.store(r0 + i, i32x4.shuffle(a, b, 2, 6, 3, 7), 16);
+        v128.store(r1 + i, i32x4.shuffle(c, e, 0, 4, 1, 5));
+        v128.store(r1 + i, i32x4.shuffle(c, e, 2, 6, 3, 7), 16);
+      }
+      for (; ox < ow; ox++) {
+        const g = load<f32>(dout + o + (<usize>ox << 2));
+        const pos = load<f32>(at + o + (<usize>ox << 2));
+        const i = <usize>(2 * ox) << 2;
+        store<f32>(r0 + i, pos == 0 ? g : 0);
+        store<f32>(r0 + i, pos == 1 ? g : 0, 4);
+        store<f32>(r1 + i, pos == 2 ? g : 0);
+        store<f32>(r1 + i, pos == 3 ? g : 0, 4);
+      }
+      if (w > 2 * ow) {
+        zero(r0 + (<usize>(2 * ow) << 2), w - 2 * ow);
+        zero(r1 + (<usize>(2 * ow) << 2), w - 2 * ow);
+      }
+    }
+    if (h > 2 * oh) zero(base + <usize>(2 * oh) * rowBytes, (h - 2 * oh) * w);
   }
 }

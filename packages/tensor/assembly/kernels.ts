@@ -134,10 +134,18 @@ function tile1x8(a: usize, ap: usize, panel: usize, k: i32, c: usize, w: i32): v
  * 32·k bytes. No zero of A is skipped here (0 · NaN is NaN).
  */
 export function gemm(m: i32, n: i32, k: i32, a: usize, ai: i32, ap: i32, b: usize, br: i32, bc: i32, c: usize, panel: usize): void {
+  gemmColumns(m, n, k, a, ai, ap, b, br, bc, c, panel, 0, n);
+}
+
+/**
+ * gemm for the columns [c0, c1) of C only (C is still n wide; c0 a multiple of 8): the share of
+ * one thread when a product is split by columns. Each element is computed as gemm computes it.
+ */
+export function gemmColumns(m: i32, n: i32, k: i32, a: usize, ai: i32, ap: i32, b: usize, br: i32, bc: i32, c: usize, panel: usize, c0: i32, c1: i32): void {
   const aiB = <usize>ai << 2;
   const apB = <usize>ap << 2;
   const ldc = <usize>n << 2;
-  for (let j0 = 0; j0 < n; j0 += 8) {
+  for (let j0 = c0; j0 < c1; j0 += 8) {
     const w = min(8, n - j0);
     packStrip(b, br, bc, k, j0, n, panel);
     let i = 0;
@@ -380,8 +388,13 @@ export function gemmSparseA(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize
  * scratch of 4·k bytes each.
  */
 export function gemmSparseAT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, at: usize, atRows: i32, idx: usize, val: usize): void {
-  for (let i0 = 0; i0 < m; i0 += atRows) {
-    const w = min(atRows, m - i0);
+  gemmSparseATRows(m, n, k, a, b, c, at, atRows, idx, val, 0, m);
+}
+
+/** gemmSparseAT for the rows [r0, r1) of C only: the share of one thread when a product is split by rows. */
+export function gemmSparseATRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, at: usize, atRows: i32, idx: usize, val: usize, r0: i32, r1: i32): void {
+  for (let i0 = r0; i0 < r1; i0 += atRows) {
+    const w = min(atRows, r1 - i0);
     transposeStrided(a + (<usize>i0 << 2), k, w, <usize>m << 2, at);
     gemmSparseA(w, n, k, at, b, c + (<usize>(i0 * n) << 2), idx, val);
   }

@@ -9,6 +9,7 @@ import {
   WasmRuntime,
   wasmSimdSupported,
 } from './wasm/runtime.js';
+import { browserSpawn, canBlock, JOB_BYTES, type SpawnThread, ThreadPool } from './wasm/threads.js';
 
 /**
  * Where float32 kernels run: 'wasm' (WebAssembly SIMD, the default where the engine supports
@@ -60,6 +61,8 @@ export interface BackendInfo {
   };
   /** Every kernel's counts added up (kernelStats() has them per kernel). */
   kernels: KernelStats;
+  /** Threads the WASM kernels split their calls over (1: the calling thread only), and why not more when startThreads asked for more. */
+  threads: { count: number; requested: number; reason?: string };
 }
 
 function initialBackend(): Backend {
@@ -73,6 +76,8 @@ let runtime: WasmRuntime | undefined;
 let failure: string | undefined;
 let started = false;
 let simdProbe: () => boolean = wasmSimdSupported;
+let threadsRequested = 1;
+let threadsReason: string | undefined;
 
 /**
  * The WASM runtime when float32 kernels should run there: the wasm backend is asked for and
@@ -154,7 +159,8 @@ export function getBackend(): Backend {
 
 export function backendInfo(): BackendInfo {
   const rt = wasmRuntime();
-  const info: BackendInfo = { backend: rt === undefined ? 'js' : 'wasm', requested, wasmSimd: simdProbe(), kernels: kernelCounts() };
+  const threads = { count: rt?.threads ?? 1, requested: threadsRequested, ...(threadsReason === undefined ? {} : { reason: threadsReason }) };
+  const info: BackendInfo = { backend: rt === undefined ? 'js' : 'wasm', requested, wasmSimd: simdProbe(), kernels: kernelCounts(), threads };
   if (requested === 'wasm' && rt === undefined && failure !== undefined) info.fallbackReason = failure;
   const live = runtime;
   if (live !== undefined) {
@@ -219,3 +225,67 @@ export function resetRuntimeForTesting(opts: { shared?: boolean } = {}): void {
   failure = undefined;
   layout = { ...DEFAULT_LAYOUT, shared: opts.shared ?? DEFAULT_LAYOUT.shared };
 }
+
+export interface ThreadOptions {
+  /** How to start a thread: the global Worker of browsers by default; `@dlfs/tensor/node` passes worker_threads. */
+  spawn?: SpawnThread;
+}
+
+/**
+ * Splits the WASM kernels' big calls over `threads` threads, counting the calling one (so 2 starts
+ * one worker): workers instantiate the same module on the shared WASM memory. Every element of a
+ * result is computed by one thread the same way whatever the split, so results are the same bits
+ * with any number of threads; calls too small to pay for a handover stay on one thread. Resolves
+ * to the threads now in use: 1, with the reason in backendInfo().threads, where threads cannot
+ * run (the 'js' backend, a memory that is not shared, a browser page's main thread, which may not
+ * block, or an engine without workers). Replaces a pool started before; `startThreads(1)` stops it.
+ */
+export async function startThreads(threads: number, opts: ThreadOptions = {}): Promise<number> {
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new RangeError(`startThreads: threads must be a whole number from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
+  stopThreads();
+  threadsRequested = threads;
+  threadsReason = undefined;
+  if (threads === 1) return 1;
+  const rt = wasmRuntime();
+  const why =
+    rt === undefined
+      ? `the kernels run in TypeScript (${failure ?? "the 'js' backend was asked for"})`
+      : rt.module === undefined
+        ? 'the WASM memory is not shared (SharedArrayBuffer needs a cross-origin-isolated page)'
+        : !canBlock()
+          ? "this thread may not wait for others (a browser page's main thread: train in a Worker)"
+          : undefined;
+  if (why !== undefined || rt === undefined || rt.module === undefined) {
+    threadsReason = why;
+    return 1;
+  }
+  const block = rt.allocFloat32(JOB_BYTES / 4);
+  if (block === undefined) {
+    threadsReason = `no WASM memory for the threads' job block (${rt.failure})`;
+    return 1;
+  }
+  try {
+    block.fill(0);
+    rt.pool = await ThreadPool.start(rt.module, rt.memory, block, threads - 1, opts.spawn ?? browserSpawn);
+  } catch (err) {
+    threadsReason = `the threads could not start: ${err instanceof Error ? err.message : String(err)}`;
+    return 1;
+  }
+  return rt.threads;
+}
+
+/** Ends the kernel threads, if any: kernels run on the calling thread alone again. */
+export function stopThreads(): void {
+  const rt = runtime;
+  if (rt?.pool !== undefined) {
+    rt.pool.close();
+    rt.pool = undefined;
+  }
+  threadsRequested = 1;
+  threadsReason = undefined;
+}
+
+/** The most threads startThreads takes. */
+export const MAX_THREADS = 64;

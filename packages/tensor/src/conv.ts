@@ -1,9 +1,9 @@
-import { overlaps } from './backend.js';
+import { overlaps, wasmRuntime } from './backend.js';
 import { convOutputSize } from './im2col.js';
 import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
 import { formatShape, type Shape, ShapeError, sameShape } from './shape.js';
 import { allocate, type DType, Tensor, type TypedArray } from './tensor.js';
-import { scratchSize } from './wasm/runtime.js';
+import { scratchSize, type WasmRuntime } from './wasm/runtime.js';
 
 // Chapter 7's convolution and max pooling as kernels: WASM SIMD for float32 (assembly/conv.ts),
 // the TypeScript references below for float64 and as the fallback.
@@ -92,7 +92,7 @@ export function convCols(x: Tensor, fh: number, fw: number, stride = 1, pad = 0,
     checkDtype('convCols', [x, out]);
   }
   const cols = out ?? new Tensor(allocate(x.dtype, shape[0]! * shape[1]! * shape[2]!), shape);
-  convColsKernel.run({ x: x.data, cols: cols.data, g });
+  convColsKernel.run({ x: x.data, cols: cols.data, g, parts: 1 });
   return cols;
 }
 
@@ -126,8 +126,8 @@ export function conv2d(x: Tensor, W: Tensor, b: Tensor, opts: Conv2dOptions = {}
   checkOut('conv2d', 'cols', cols, colsShape(g), [x, W, b]);
   checkOut('conv2d', 'out', y, yShape, [x, W, b, cols]);
   checkDtype('conv2d', [x, W, b, cols, y]);
-  convColsKernel.run({ x: x.data, cols: cols.data, g });
-  convForwardKernel.run({ cols: cols.data, W: W.data, b: b.data, y: y.data, g });
+  convColsKernel.run({ x: x.data, cols: cols.data, g, parts: 1 });
+  convForwardKernel.run({ cols: cols.data, W: W.data, b: b.data, y: y.data, g, parts: 1 });
   return y;
 }
 
@@ -151,7 +151,7 @@ export function conv2dFilterGrad(dout: Tensor, cols: Tensor, dW: Tensor, db: Ten
   checkOut('conv2dFilterGrad', 'db', db, [f], [dout, cols]);
   checkOut('conv2dFilterGrad', 'dW', dW, dW.shape, [dout, cols, db]);
   checkDtype('conv2dFilterGrad', [dout, cols, dW, db]);
-  convFilterGradKernel.run({ dout: dout.data, cols: cols.data, dW: dW.data, db: db.data, n, f, k, p });
+  convFilterGradKernel.run({ dout: dout.data, cols: cols.data, dW: dW.data, db: db.data, n, f, k, p, parts: 1 });
 }
 
 /**
@@ -170,7 +170,7 @@ export function conv2dInputGrad(dout: Tensor, W: Tensor, inputShape: Shape, opts
   const dx = opts.out ?? new Tensor(allocate(dout.dtype, g.n * g.c * g.h * g.w), inputShape);
   checkOut('conv2dInputGrad', 'out', dx, inputShape, [dout, W]);
   checkDtype('conv2dInputGrad', [dout, W, dx]);
-  convInputGradKernel.run({ dout: dout.data, W: W.data, dx: dx.data, g });
+  convInputGradKernel.run({ dout: dout.data, W: W.data, dx: dx.data, g, parts: 1 });
   return dx;
 }
 
@@ -212,7 +212,7 @@ export function maxPool2d(x: Tensor, size: number, stride = size, opts: { out?: 
   checkOut('maxPool2d', 'out', out, shape, [x]);
   checkOut('maxPool2d', 'at', at, shape, [x, out]);
   checkDtype('maxPool2d', [x, out, at]);
-  maxPoolKernel.run({ x: x.data, out: out.data, at: at.data, g });
+  maxPoolKernel.run({ x: x.data, out: out.data, at: at.data, g, parts: 1 });
   return { out, at };
 }
 
@@ -230,88 +230,250 @@ export function maxPool2dBackward(dout: Tensor, at: Tensor, inputShape: Shape, s
   const dx = out ?? new Tensor(allocate(dout.dtype, g.planes * g.h * g.w), inputShape);
   checkOut('maxPool2dBackward', 'out', dx, inputShape, [dout, at]);
   checkDtype('maxPool2dBackward', [dout, at, dx]);
-  maxPoolBackwardKernel.run({ dout: dout.data, at: at.data, dx: dx.data, g });
+  maxPoolBackwardKernel.run({ dout: dout.data, at: at.data, dx: dx.data, g, parts: 1 });
   return dx;
 }
 
-// The kernels. Each call covers every sample (filter, plane); the WASM entries take a range of
-// them so that work can be split without changing what any one element is.
+// The kernels. Each call covers every sample (filter, plane); with threads, a large call is
+// split by samples (filters for the filter gradient, planes for pooling), and every element is
+// computed as one thread would compute it.
 
 /** Below this many multiply-adds a convolution stays in TypeScript. */
 const WASM_MIN_MACS = 1024;
+/** A part of a split call gets at least this much work: multiply-adds, or elements for the memory-bound kernels. */
+const MIN_MACS_PER_PART = 1 << 18;
+const MIN_ELEMENTS_PER_PART = 1 << 16;
 
-const convColsKernel = defineKernel<{ x: TypedArray; cols: TypedArray; g: ConvGeometry }, void>({
+/** The share [from, to) of part `p` of `parts` over `count` units, in order. */
+function share(count: number, p: number, parts: number): [number, number] {
+  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
+}
+
+/** Parts for a call of `work` units over `count` splittable units (samples, filters, planes). */
+function partsOf(work: number, minPerPart: number, count: number): number {
+  return Math.max(1, Math.min(count, wasmRuntime()?.partsFor(work, minPerPart) ?? 1));
+}
+
+/** Scratch blocks of `bytes` for each of `parts` parts, taken before the parts start. */
+const partBlocks: number[] = [];
+function blocks(rt: WasmRuntime, parts: number, bytes: number): number[] {
+  partBlocks.length = parts;
+  for (let p = 0; p < parts; p++) partBlocks[p] = rt.scratch(bytes);
+  return partBlocks;
+}
+
+interface ColsCall {
+  x: TypedArray;
+  cols: TypedArray;
+  g: ConvGeometry;
+  parts: number;
+}
+
+const convColsKernel = defineKernel<ColsCall, void>({
   name: 'convCols',
   placement: 'copy',
   minSize: WASM_MIN_ELEMENTS,
   operands: { x: 'read', cols: 'write' },
   size: (c) => c.cols.length,
+  scratchBytes(c) {
+    c.parts = partsOf(c.cols.length, MIN_ELEMENTS_PER_PART, c.g.n);
+    return 0;
+  },
   reference: ({ x, cols, g }) => convColsJs(x, cols, g),
-  wasm: (K, at, { g }) => K.convCols(at.x, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols),
+  wasm(K, at, { g, parts }, rt) {
+    const run = (s0: number, s1: number, args: number[]) => {
+      const xs = 4 * g.c * g.h * g.w;
+      const cs = 4 * g.c * g.fh * g.fw * g.oh * g.ow;
+      args.push(at.x + s0 * xs, s1 - s0, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols + s0 * cs);
+    };
+    if (parts === 1) {
+      K.convCols(at.x, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols);
+      return;
+    }
+    rt.pool!.run(K, 'convCols', parts, (p, args) => {
+      const [s0, s1] = share(g.n, p, parts);
+      run(s0, s1, args);
+    });
+  },
 });
 
-const convForwardKernel = defineKernel<{ cols: TypedArray; W: TypedArray; b: TypedArray; y: TypedArray; g: ConvGeometry }, void>({
+interface ForwardCall {
+  cols: TypedArray;
+  W: TypedArray;
+  b: TypedArray;
+  y: TypedArray;
+  g: ConvGeometry;
+  parts: number;
+}
+
+/** One part's scratch for the forward product: the packed strip (32·k bytes) and its row numbers (4·k). */
+const forwardScratch = (g: ConvGeometry): number => scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw);
+
+const convForwardKernel = defineKernel<ForwardCall, void>({
   name: 'conv2d',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
   operands: { cols: 'read', W: 'read', b: 'read', y: 'write' },
   size: (c) => c.cols.length * c.g.f,
-  scratchBytes: ({ g }) => scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw),
+  scratchBytes(c) {
+    c.parts = partsOf(c.cols.length * c.g.f, MIN_MACS_PER_PART, c.g.n);
+    return c.parts * forwardScratch(c.g);
+  },
   reference: ({ cols, W, b, y, g }) => convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow),
-  wasm(K, at, { g }, rt) {
+  wasm(K, at, { g, parts }, rt) {
     const k = g.c * g.fh * g.fw;
-    K.convForward(at.cols, at.W, at.b, at.y, 0, g.n, g.f, k, g.oh * g.ow, rt.scratch(32 * k), rt.scratch(4 * k));
+    const p = g.oh * g.ow;
+    const scratch = blocks(rt, parts, forwardScratch(g));
+    const fill = (part: number, args: number[]) => {
+      const [s0, s1] = share(g.n, part, parts);
+      args.push(at.cols, at.W, at.b, at.y, s0, s1, g.f, k, p, scratch[part]!, scratch[part]! + 32 * k);
+    };
+    if (parts === 1) {
+      K.convForward(at.cols, at.W, at.b, at.y, 0, g.n, g.f, k, p, scratch[0]!, scratch[0]! + 32 * k);
+      return;
+    }
+    rt.pool!.run(K, 'convForward', parts, fill);
   },
 });
 
-const convFilterGradKernel = defineKernel<
-  { dout: TypedArray; cols: TypedArray; dW: TypedArray; db: TypedArray; n: number; f: number; k: number; p: number },
-  void
->({
+interface FilterGradCall {
+  dout: TypedArray;
+  cols: TypedArray;
+  dW: TypedArray;
+  db: TypedArray;
+  n: number;
+  f: number;
+  k: number;
+  p: number;
+  parts: number;
+}
+
+const convFilterGradKernel = defineKernel<FilterGradCall, void>({
   name: 'conv2dFilterGrad',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
   operands: { dout: 'read', cols: 'read', dW: 'write', db: 'write' },
   size: (c) => c.cols.length * c.f,
-  scratchBytes: (c) => scratchSize(4 * c.f * c.k),
+  scratchBytes(c) {
+    // Parts of at least two filter rows: the dot-product tiles take rows of dout two at a time.
+    c.parts = partsOf(c.cols.length * c.f, MIN_MACS_PER_PART, Math.floor(c.f / 2));
+    return c.parts * scratchSize(4 * c.f * c.k);
+  },
   reference: ({ dout, cols, dW, db, n, f, k, p }) => convFilterGradJs(dout, cols, dW, db, n, f, k, p),
-  wasm(K, at, { n, f, k, p }, rt) {
-    K.convFilterGrad(at.dout, at.cols, at.dW, at.db, n, f, k, p, 0, f, rt.scratch(4 * f * k));
+  wasm(K, at, { n, f, k, p, parts }, rt) {
+    const scratch = blocks(rt, parts, scratchSize(4 * f * k));
+    if (parts === 1) {
+      K.convFilterGrad(at.dout, at.cols, at.dW, at.db, n, f, k, p, 0, f, scratch[0]!);
+      return;
+    }
+    // Filter ranges start at even rows, so that each part pairs rows as one thread does.
+    const pairs = Math.ceil(f / 2);
+    rt.pool!.run(K, 'convFilterGrad', parts, (part, args) => {
+      const [q0, q1] = share(pairs, part, parts);
+      args.push(at.dout, at.cols, at.dW, at.db, n, f, k, p, 2 * q0, Math.min(f, 2 * q1), scratch[part]!);
+    });
   },
 });
 
-const convInputGradKernel = defineKernel<{ dout: TypedArray; W: TypedArray; dx: TypedArray; g: ConvGeometry }, void>({
+interface InputGradCall {
+  dout: TypedArray;
+  W: TypedArray;
+  dx: TypedArray;
+  g: ConvGeometry;
+  parts: number;
+}
+
+/** One part's scratch for the input gradient: one sample's dcols (4·K·P bytes) and the packed strip (32·F). */
+const inputScratch = (g: ConvGeometry): number => scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow) + scratchSize(32 * g.f);
+
+const convInputGradKernel = defineKernel<InputGradCall, void>({
   name: 'conv2dInputGrad',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
   operands: { dout: 'read', W: 'read', dx: 'write' },
   size: (c) => c.dout.length * c.g.c * c.g.fh * c.g.fw,
-  scratchBytes: ({ g }) => scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow) + scratchSize(32 * g.f),
+  scratchBytes(c) {
+    c.parts = partsOf(c.dout.length * c.g.c * c.g.fh * c.g.fw, MIN_MACS_PER_PART, c.g.n);
+    return c.parts * inputScratch(c.g);
+  },
   reference: ({ dout, W, dx, g }) => convInputGradJs(dout, W, dx, g),
-  wasm(K, at, { g }, rt) {
-    const dcols = rt.scratch(4 * g.c * g.fh * g.fw * g.oh * g.ow);
-    K.convInputGrad(at.dout, at.W, at.dx, 0, g.n, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, dcols, rt.scratch(32 * g.f));
+  wasm(K, at, { g, parts }, rt) {
+    const dcolsBytes = scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow);
+    const scratch = blocks(rt, parts, inputScratch(g));
+    const fill = (part: number, args: number[]) => {
+      const [s0, s1] = share(g.n, part, parts);
+      const s = scratch[part]!;
+      args.push(at.dout, at.W, at.dx, s0, s1, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, s, s + dcolsBytes);
+    };
+    if (parts === 1) {
+      const s = scratch[0]!;
+      K.convInputGrad(at.dout, at.W, at.dx, 0, g.n, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, s, s + dcolsBytes);
+      return;
+    }
+    rt.pool!.run(K, 'convInputGrad', parts, fill);
   },
 });
 
-const maxPoolKernel = defineKernel<{ x: TypedArray; out: TypedArray; at: TypedArray; g: PoolGeometry }, void>({
+interface PoolCall {
+  x: TypedArray;
+  out: TypedArray;
+  at: TypedArray;
+  g: PoolGeometry;
+  parts: number;
+}
+
+const maxPoolKernel = defineKernel<PoolCall, void>({
   name: 'maxPool',
   placement: 'placed',
   minSize: WASM_MIN_ELEMENTS,
   operands: { x: 'read', out: 'write', at: 'write' },
   size: (c) => c.x.length,
+  scratchBytes(c) {
+    c.parts = partsOf(c.x.length, MIN_ELEMENTS_PER_PART, c.g.planes);
+    return 0;
+  },
   reference: ({ x, out, at, g }) => maxPoolJs(x, out, at, g),
-  wasm: (K, p, { g }) => K.maxPool(p.x, p.out, p.at, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow),
+  wasm(K, p, { g, parts }, rt) {
+    if (parts === 1) {
+      K.maxPool(p.x, p.out, p.at, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow);
+      return;
+    }
+    rt.pool!.run(K, 'maxPool', parts, (part, args) => {
+      const [q0, q1] = share(g.planes, part, parts);
+      args.push(p.x, p.out, p.at, q0, q1, g.h, g.w, g.size, g.stride, g.oh, g.ow);
+    });
+  },
 });
 
-const maxPoolBackwardKernel = defineKernel<{ dout: TypedArray; at: TypedArray; dx: TypedArray; g: PoolGeometry }, void>({
+interface PoolBackwardCall {
+  dout: TypedArray;
+  at: TypedArray;
+  dx: TypedArray;
+  g: PoolGeometry;
+  parts: number;
+}
+
+const maxPoolBackwardKernel = defineKernel<PoolBackwardCall, void>({
   name: 'maxPoolBackward',
   placement: 'placed',
   minSize: WASM_MIN_ELEMENTS,
   operands: { dout: 'read', at: 'read', dx: 'write' },
   size: (c) => c.dx.length,
+  scratchBytes(c) {
+    c.parts = partsOf(c.dx.length, MIN_ELEMENTS_PER_PART, c.g.planes);
+    return 0;
+  },
   reference: ({ dout, at, dx, g }) => maxPoolBackwardJs(dout, at, dx, g),
-  wasm: (K, p, { g }) => K.maxPoolBackward(p.dout, p.at, p.dx, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow),
+  wasm(K, p, { g, parts }, rt) {
+    if (parts === 1) {
+      K.maxPoolBackward(p.dout, p.at, p.dx, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow);
+      return;
+    }
+    rt.pool!.run(K, 'maxPoolBackward', parts, (part, args) => {
+      const [q0, q1] = share(g.planes, part, parts);
+      args.push(p.dout, p.at, p.dx, q0, q1, g.h, g.w, g.size, g.stride, g.oh, g.ow);
+    });
+  },
 });
 
 // The TypeScript references: the definitions the WASM entries are tested against.

@@ -17,5 +17,18 @@ export { relu, reluBackward } from './relu.js';
 export { checkClassIndices, expRow, softmaxRow } from './softmax-row.js';
 export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './softmax-cross-entropy.js';
 export { adagradUpdate, adamUpdate, momentumUpdate, nesterovUpdate, rmspropUpdate } from './optimizer-steps.js';
-export { backendInfo, getBackend, isKernelPlaced, setBackend, type Backend, type BackendInfo, type BackendOptions } from './backend.js';
+export {
+  backendInfo,
+  getBackend,
+  isKernelPlaced,
+  MAX_THREADS,
+  setBackend,
+  startThreads,
+  stopThreads,
+  type Backend,
+  type BackendInfo,
+  type BackendOptions,
+  type ThreadOptions,
+} from './backend.js';
+export type { SpawnThread, ThreadHandle, ThreadInit } from './wasm/threads.js';
 export { kernelStats, resetKernelStats, type FallbackReason, type KernelName, type KernelStats, type KernelStatsReport } from './kernel-stats.js';

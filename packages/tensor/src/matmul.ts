@@ -1,8 +1,8 @@
-import { overlaps } from './backend.js';
+import { overlaps, wasmRuntime } from './backend.js';
 import { defineKernel } from './kernel.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
 import { allocate, type TypedArray, Tensor } from './tensor.js';
-import { scratchSize } from './wasm/runtime.js';
+import { scratchSize, type WasmRuntime } from './wasm/runtime.js';
 
 export interface MatmulOptions {
   /** Use Aᵀ in place of A (A is read transposed, not copied). */
@@ -100,7 +100,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   } else {
     c = new Tensor(allocate(dtype, m * n), [m, n]);
   }
-  matmulKernel.run({ A: a.data, B: b.data, C: c.data, m, n, k, transA, transB, sparse: false });
+  matmulKernel.run({ A: a.data, B: b.data, C: c.data, m, n, k, transA, transB, sparse: false, parts: 1 });
   return c;
 }
 
@@ -121,11 +121,30 @@ interface MatmulCall {
   transB: boolean;
   /** Whether the WASM kernels skip A's zeros: decided on the WASM path, in scratchBytes. */
   sparse: boolean;
+  /** Threads the WASM call is split over: decided in scratchBytes. */
+  parts: number;
+}
+
+/** A part of a split product gets at least this many multiply-adds: about 50 µs of work, well above the cost of a handover. */
+const MIN_MACS_PER_PART = 1 << 18;
+
+/** The share [from, to) of part `p` of `parts` over `count` units, in order. */
+function share(count: number, p: number, parts: number): [number, number] {
+  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
+}
+
+/** Scratch of one part of a call: B's packed strip, or the nonzeros of a row and room for a block of Aᵀ. */
+function partScratch(c: MatmulCall): number {
+  if (!c.sparse) return scratchSize(32 * c.k);
+  return 2 * scratchSize(4 * c.k) + (c.transA ? scratchSize(4 * Math.min(c.m, AT_ROWS) * c.k) : 0);
 }
 
 /**
  * C = op(A) · op(B) in WASM for the forms A·B, A·Bᵀ and Aᵀ·B (Aᵀ·Bᵀ runs in TypeScript), with
- * JS-heap operands copied through scratch: the arithmetic is worth a copy.
+ * JS-heap operands copied through scratch: the arithmetic is worth a copy. With threads, a large
+ * product is split: the dense kernel by strips of 8 columns (each thread packs only its own
+ * strips of B) or by rows when C is narrow, the sparse kernels by rows; every element of C is
+ * computed as one thread would compute it.
  */
 const matmulKernel = defineKernel<MatmulCall, void>({
   name: 'matmul',
@@ -136,24 +155,76 @@ const matmulKernel = defineKernel<MatmulCall, void>({
   supports: (c) => !(c.transA && c.transB),
   scratchBytes(c) {
     c.sparse = wasmSparse(sampledZeroFraction(c.A), c.n, c.k);
-    // The nonzeros of one row of op(A), and room for Aᵀ or Bᵀ when a form needs one; or B's packed strip.
-    if (!c.sparse) return scratchSize(32 * c.k);
-    return 2 * scratchSize(4 * c.k) + (c.transA ? scratchSize(4 * Math.min(c.m, AT_ROWS) * c.k) : c.transB ? scratchSize(4 * c.n * c.k) : 0);
+    const rows = c.sparse || c.n < 16 ? c.m : Math.ceil(c.n / 8);
+    c.parts = Math.min(wasmRuntime()?.partsFor(c.m * c.n * c.k, MIN_MACS_PER_PART) ?? 1, rows);
+    // Bᵀ for the sparse A·Bᵀ, shared by every part.
+    return c.parts * partScratch(c) + (c.sparse && c.transB ? scratchSize(4 * c.n * c.k) : 0);
   },
   reference: (c) => matmulJs(c.A, c.B, c.C, c.m, c.n, c.k, c.transA, c.transB),
-  wasm(K, at, { m, n, k, transA, transB, sparse }, rt) {
+  wasm(K, at, c, rt) {
+    const { m, n, k, transA, transB, sparse, parts } = c;
     if (sparse) {
-      const idx = rt.scratch(4 * k);
-      const val = rt.scratch(4 * k);
-      if (transA) K.gemmSparseAT(m, n, k, at.A, at.B, at.C, rt.scratch(4 * Math.min(m, AT_ROWS) * k), AT_ROWS, idx, val);
-      else if (transB) K.gemmSparseABt(m, n, k, at.A, at.B, at.C, rt.scratch(4 * n * k), idx, val);
-      else K.gemmSparseA(m, n, k, at.A, at.B, at.C, idx, val);
+      let b = at.B;
+      if (transB) {
+        b = rt.scratch(4 * n * k);
+        K.transpose(at.B, n, k, b);
+      }
+      if (parts === 1) {
+        const idx = rt.scratch(4 * k);
+        const val = rt.scratch(4 * k);
+        if (transA) K.gemmSparseAT(m, n, k, at.A, b, at.C, rt.scratch(4 * Math.min(m, AT_ROWS) * k), AT_ROWS, idx, val);
+        else K.gemmSparseA(m, n, k, at.A, b, at.C, idx, val);
+        return;
+      }
+      const scratch = scratchOf(rt, c);
+      if (transA) {
+        rt.pool!.run(K, 'gemmSparseATRows', parts, (p, args) => {
+          const [r0, r1] = share(m, p, parts);
+          const s = scratch[p]!;
+          args.push(m, n, k, at.A, b, at.C, s + 8 * k, AT_ROWS, s, s + 4 * k, r0, r1);
+        });
+      } else {
+        rt.pool!.run(K, 'gemmSparseA', parts, (p, args) => {
+          const [r0, r1] = share(m, p, parts);
+          const s = scratch[p]!;
+          args.push(r1 - r0, n, k, at.A + 4 * r0 * k, b, at.C + 4 * r0 * n, s, s + 4 * k);
+        });
+      }
       return;
     }
     // op(A)(i, p) at a + 4(i·ai + p·ap); op(B)(p, j) at b + 4(p·br + j·bc).
-    K.gemm(m, n, k, at.A, transA ? 1 : k, transA ? m : 1, at.B, transB ? 1 : n, transB ? k : 1, at.C, rt.scratch(32 * k));
+    const ai = transA ? 1 : k;
+    const ap = transA ? m : 1;
+    const br = transB ? 1 : n;
+    const bc = transB ? k : 1;
+    if (parts === 1) {
+      K.gemm(m, n, k, at.A, ai, ap, at.B, br, bc, at.C, rt.scratch(32 * k));
+      return;
+    }
+    const scratch = scratchOf(rt, c);
+    if (n >= 16) {
+      const strips = Math.ceil(n / 8);
+      rt.pool!.run(K, 'gemmColumns', parts, (p, args) => {
+        const [s0, s1] = share(strips, p, parts);
+        args.push(m, n, k, at.A, ai, ap, at.B, br, bc, at.C, scratch[p]!, 8 * s0, Math.min(n, 8 * s1));
+      });
+    } else {
+      rt.pool!.run(K, 'gemm', parts, (p, args) => {
+        const [r0, r1] = share(m, p, parts);
+        args.push(r1 - r0, n, k, at.A + 4 * r0 * ai, ai, ap, at.B, br, bc, at.C + 4 * r0 * n, scratch[p]!);
+      });
+    }
   },
 });
+
+/** Each part's own scratch, taken in the calling thread before the parts start. */
+const partScratchAt: number[] = [];
+function scratchOf(rt: WasmRuntime, c: MatmulCall): number[] {
+  const bytes = partScratch(c);
+  partScratchAt.length = c.parts;
+  for (let p = 0; p < c.parts; p++) partScratchAt[p] = rt.scratch(bytes);
+  return partScratchAt;
+}
 
 /** The TypeScript reference kernel: C (m×n) = op(A) · op(B), overwriting C. */
 function matmulJs(A: TypedArray, B: TypedArray, C: TypedArray, m: number, n: number, k: number, transA: boolean, transB: boolean): void {

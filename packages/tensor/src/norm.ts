@@ -276,7 +276,7 @@ const multiplyKernel = defineKernel<{ a: TypedArray; b: TypedArray; out: TypedAr
   reference: ({ a, b, out }) => {
     for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
   },
-  wasm: (K, at, { a }) => K.multiply(at.a, at.b, at.out, a.length),
+  wasm: (_K, at, { a }, rt) => rt.elementwise('multiply', a.length, [at.a, at.b, at.out]),
 });
 
 const scaleKernel = defineKernel<{ x: TypedArray; out: TypedArray; s: number }, void>({
@@ -288,7 +288,7 @@ const scaleKernel = defineKernel<{ x: TypedArray; out: TypedArray; s: number }, 
   reference: ({ x, out, s }) => {
     for (let i = 0; i < x.length; i++) out[i] = x[i]! * s;
   },
-  wasm: (K, at, { x, s }) => K.scale(at.x, at.out, x.length, s),
+  wasm: (_K, at, { x, s }, rt) => rt.elementwise('scale', x.length, [at.x, at.out], [s]),
 });
 
 // The TypeScript references: the definitions the WASM entries are tested against.

@@ -47,7 +47,7 @@ const momentumKernel = defineKernel<MomentumCall, void>({
       W[i] = W[i]! + 1 * v[i]!;
     }
   },
-  wasm: (K, at, { W, lr, momentum }) => K.momentumUpdate(at.W, at.g, at.v, W.length, lr, momentum),
+  wasm: (_K, at, { W, lr, momentum }, rt) => rt.elementwise('momentumUpdate', W.length, [at.W, at.g, at.v], [lr, momentum]),
 });
 
 /**
@@ -78,7 +78,7 @@ const nesterovKernel = defineKernel<MomentumCall, void>({
       W[i] = W[i]! + c * g[i]!;
     }
   },
-  wasm: (K, at, { W, lr, momentum }) => K.nesterovUpdate(at.W, at.g, at.v, W.length, lr, momentum),
+  wasm: (_K, at, { W, lr, momentum }, rt) => rt.elementwise('nesterovUpdate', W.length, [at.W, at.g, at.v], [lr, momentum]),
 });
 
 interface AdaGradCall {
@@ -108,7 +108,7 @@ const adagradKernel = defineKernel<AdaGradCall, void>({
       W[i] = W[i]! - (lr * gi) / (Math.sqrt(h[i]!) + 1e-7);
     }
   },
-  wasm: (K, at, { W, lr }) => K.adagradUpdate(at.W, at.g, at.h, W.length, lr),
+  wasm: (_K, at, { W, lr }, rt) => rt.elementwise('adagradUpdate', W.length, [at.W, at.g, at.h], [lr]),
 });
 
 interface RMSpropCall extends AdaGradCall {
@@ -136,7 +136,7 @@ const rmspropKernel = defineKernel<RMSpropCall, void>({
       W[i] = W[i]! - (lr * gi) / (Math.sqrt(h[i]!) + 1e-7);
     }
   },
-  wasm: (K, at, { W, lr, decayRate }) => K.rmspropUpdate(at.W, at.g, at.h, W.length, lr, decayRate),
+  wasm: (_K, at, { W, lr, decayRate }, rt) => rt.elementwise('rmspropUpdate', W.length, [at.W, at.g, at.h], [lr, decayRate]),
 });
 
 interface AdamCall {
@@ -175,5 +175,5 @@ const adamKernel = defineKernel<AdamCall, void>({
       W[i] = W[i]! - (lrT * m[i]!) / (Math.sqrt(v[i]!) + 1e-7);
     }
   },
-  wasm: (K, at, { W, lrT, beta1, beta2 }) => K.adamUpdate(at.W, at.g, at.m, at.v, W.length, lrT, beta1, beta2),
+  wasm: (_K, at, { W, lrT, beta1, beta2 }, rt) => rt.elementwise('adamUpdate', W.length, [at.W, at.g, at.m, at.v], [lrT, beta1, beta2]),
 });

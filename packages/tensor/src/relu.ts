@@ -44,7 +44,7 @@ const reluKernel = defineKernel<{ x: TypedArray; y: TypedArray }, void>({
       Y[i] = v <= 0 ? 0 : v;
     }
   },
-  wasm: (K, at, { x }) => K.relu(at.x, at.y, x.length),
+  wasm: (_K, at, { x }, rt) => rt.elementwise('relu', x.length, [at.x, at.y]),
 });
 
 const reluBackwardKernel = defineKernel<{ dout: TypedArray; y: TypedArray; dx: TypedArray }, void>({
@@ -56,5 +56,5 @@ const reluBackwardKernel = defineKernel<{ dout: TypedArray; y: TypedArray; dx: T
   reference({ dout: D, y: Y, dx: DX }) {
     for (let i = 0; i < D.length; i++) DX[i] = Y[i]! <= 0 ? 0 : D[i]!;
   },
-  wasm: (K, at, { dout }) => K.reluBackward(at.dout, at.y, at.dx, dout.length),
+  wasm: (_K, at, { dout }, rt) => rt.elementwise('reluBackward', dout.length, [at.dout, at.y, at.dx]),
 });

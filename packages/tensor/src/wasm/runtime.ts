@@ -1,4 +1,5 @@
 import { Arena, ARENA_ALIGN } from './arena.js';
+import type { ThreadPool } from './threads.js';
 import {
   KERNEL_ARITY,
   type KernelExports,
@@ -119,7 +120,10 @@ export function scratchSize(bytes: number): number {
  * cross-origin isolated, an engine without WASM threads). When the address space for the
  * maximum cannot be reserved, smaller maximums are tried down to `initial`.
  */
-function sharedInstance(initial: number, maximum: number): { memory: WebAssembly.Memory; instance: WebAssembly.Instance; maxPages: number } | undefined {
+function sharedInstance(
+  initial: number,
+  maximum: number,
+): { memory: WebAssembly.Memory; module: WebAssembly.Module; instance: WebAssembly.Instance; maxPages: number } | undefined {
   const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
   if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) return undefined;
   let module: WebAssembly.Module;
@@ -132,7 +136,7 @@ function sharedInstance(initial: number, maximum: number): { memory: WebAssembly
     try {
       const memory = new WebAssembly.Memory({ initial, maximum: max, shared: true });
       if (!(memory.buffer instanceof (g.SharedArrayBuffer as typeof SharedArrayBuffer))) return undefined;
-      return { memory, instance: new WebAssembly.Instance(module, { env: { memory } }), maxPages: max };
+      return { memory, module, instance: new WebAssembly.Instance(module, { env: { memory } }), maxPages: max };
     } catch {
       // Not this maximum: try half of it.
     }
@@ -163,9 +167,16 @@ function checkedExports(instance: WebAssembly.Instance): KernelExports {
  * the memory is fixed (growing an ordinary memory would detach every view) and a full arena
  * means the caller uses the JS heap.
  */
+/** An elementwise call is split only into parts of at least this many elements (a handover costs a few microseconds). */
+const ELEMENTWISE_MIN_PER_PART = 1 << 16;
+
 export class WasmRuntime {
   readonly kernels: KernelExports;
   readonly memory: WebAssembly.Memory;
+  /** The shared module, which threads instantiate on the same memory; undefined for a fixed memory. */
+  readonly module: WebAssembly.Module | undefined;
+  /** Worker threads that run parts of kernel calls, once started (see startThreads). */
+  pool: ThreadPool | undefined;
   /** Whether the memory is shared and grows on demand. */
   readonly growable: boolean;
   /** Bytes the memory may grow to (its size, when it cannot grow). */
@@ -205,6 +216,7 @@ export class WasmRuntime {
     let instance: WebAssembly.Instance;
     if (shared !== undefined) {
       this.memory = shared.memory;
+      this.module = shared.module;
       instance = shared.instance;
       this.growable = true;
       this.maxBytes = shared.maxPages * PAGE;
@@ -215,6 +227,7 @@ export class WasmRuntime {
       instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_FIXED_BASE64)), { env: { memory: this.memory } });
       this.growable = false;
       this.maxBytes = pages * PAGE;
+      this.module = undefined;
     }
     this.kernels = checkedExports(instance);
     this.buffer = this.memory.buffer;
@@ -228,6 +241,42 @@ export class WasmRuntime {
     this.scratchEnd = this.scratchStart + scratchSize(layout.scratchBytes);
     this.top = this.scratchStart;
     this.finalizer = new FinalizationRegistry((at: number) => this.arena.free(at));
+  }
+
+  /** Threads a kernel call may be split over: 1 without a pool. */
+  get threads(): number {
+    return this.pool?.size ?? 1;
+  }
+
+  /**
+   * Parts to split a call of `work` units into: as many as there are threads, but none smaller
+   * than `minPerPart` (below that, handing a part to a thread costs what it saves).
+   */
+  partsFor(work: number, minPerPart: number): number {
+    const pool = this.pool;
+    if (pool === undefined) return 1;
+    return Math.max(1, Math.min(pool.size, Math.floor(work / minPerPart)));
+  }
+
+  /**
+   * Runs an elementwise export `name(...pointers, len, ...scalars)` over `len` float32 elements,
+   * split into contiguous ranges (multiples of 16 elements) over the threads when it is long
+   * enough to pay: each element is computed by one thread, as one thread computes it.
+   */
+  elementwise(name: keyof KernelExports, len: number, pointers: readonly number[], scalars: readonly number[] = []): void {
+    const parts = this.partsFor(len, ELEMENTWISE_MIN_PER_PART);
+    if (parts === 1) {
+      (this.kernels[name] as (...a: number[]) => unknown)(...pointers, len, ...scalars);
+      return;
+    }
+    const blocks = len >>> 4;
+    this.pool!.run(this.kernels, name, parts, (p, args) => {
+      const e0 = 16 * Math.floor((blocks * p) / parts);
+      const e1 = p === parts - 1 ? len : 16 * Math.floor((blocks * (p + 1)) / parts);
+      for (const at of pointers) args.push(at + 4 * e0);
+      args.push(e1 - e0);
+      for (const s of scalars) args.push(s);
+    });
   }
 
   /** Bytes of memory now. */
