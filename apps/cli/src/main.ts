@@ -9,7 +9,22 @@ import { scoreCommand } from './commands/score.js';
 import { TRAIN_DEFAULTS, trainCommand } from './commands/train.js';
 import { CsvError } from '@dlfs/data';
 import { csvMessage, isUnknownLayer, isUserError } from './errors.js';
-import { augment, collect, fraction, init, inputShape, jsonObject, nonNegativeNumber, oneOf, positiveInt, positiveNumber, seed } from './options.js';
+import {
+  augment,
+  collect,
+  DEFAULT_THREADS,
+  fraction,
+  init,
+  inputShape,
+  jsonObject,
+  MAX_THREADS,
+  nonNegativeNumber,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  seed,
+  threadCount,
+} from './options.js';
 import { NAMED_SPECS } from './specs/named-specs.js';
 import { cliVersion } from './version.js';
 
@@ -79,6 +94,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         .default(TRAIN_DEFAULTS.scale),
     )
     .addOption(new Option('--seed <n>', 'seed of the split, the weights and the batches').argParser(seed('--seed')).default(TRAIN_DEFAULTS.seed))
+    .addOption(
+      new Option('--threads <n>', `kernel threads, this one counted (1 to ${MAX_THREADS}); the model is the same bits with any count`)
+        .argParser(threadCount)
+        .default(DEFAULT_THREADS, `${DEFAULT_THREADS}: this machine's cores, at most 4`),
+    )
     .option('--out <file>', 'where to save the model (written atomically)', TRAIN_DEFAULTS.out)
     .option('--metrics <file>', 'also write per-epoch metrics and timings as JSON')
     .addOption(jsonOption())

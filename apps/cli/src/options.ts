@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { type AugmentOptions, parseAugment } from '@dlfs/data';
+import { MAX_THREADS } from '@dlfs/tensor';
 import { UsageError } from './errors.js';
 
 // Parsers for flag values: each names the flag and what it accepts.
@@ -98,4 +100,18 @@ export function augment(value: string): AugmentOptions {
   } catch (err) {
     throw new UsageError(`--augment: ${(err as Error).message}`);
   }
+}
+
+export { MAX_THREADS };
+
+/** --threads by default: the machine's cores, at most 4 (more rarely pays for the book's nets). */
+export const DEFAULT_THREADS = Math.max(1, Math.min(4, os.availableParallelism()));
+
+/** --threads: a whole number from 1 to MAX_THREADS. */
+export function threadCount(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got "${value}"`);
+  }
+  return n;
 }

@@ -50,16 +50,29 @@ describe('dlfs train --weight-decay and --augment', () => {
 });
 
 describe('conv nets from the CLI', () => {
-  it('trains --spec simple-convnet by name, the same file from the same seed, and predicts and evaluates with it', () => {
-    const run = (out: string) =>
+  it('trains --spec simple-convnet by name, the same file from the same seed with any --threads, and predicts and evaluates with it', () => {
+    const run = (out: string, threads: number) =>
       dlfs(
-        ['train', '--data', 'k/train.csv', '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--iters', '12', '--seed', '2', '--out', out],
+        [
+          ...['train', '--data', 'k/train.csv', '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--iters', '12', '--seed', '2'],
+          ...['--threads', String(threads), '--out', out, '--json'],
+        ],
         dir,
       );
-    const r = run('conv1.json');
+    const r = run('conv1.json', 1);
     expect(r.code, r.stderr).toBe(0);
-    expect(run('conv2.json').code).toBe(0);
-    expect(bytes('conv1.json').equals(bytes('conv2.json'))).toBe(true);
+    expect(JSON.parse(r.stdout).threads).toBe(1);
+    // Run after run with 2 threads, and with 3 (more than this machine may have): the same bytes as with 1.
+    for (const [file, threads] of [
+      ['conv2.json', 2],
+      ['conv2b.json', 2],
+      ['conv3.json', 3],
+    ] as const) {
+      const t = run(file, threads);
+      expect(t.code, t.stderr).toBe(0);
+      expect(JSON.parse(t.stdout).threads).toBe(threads);
+      expect(bytes(file).equals(bytes('conv1.json')), `${file} (${threads} threads)`).toBe(true);
+    }
     const saved = model('conv1.json');
     expect(saved.spec.inputShape).toEqual([1, 28, 28]);
     expect(saved.spec.layers.map((l: { type: string }) => l.type)).toEqual(['conv2d', 'relu', 'max-pool', 'affine', 'relu', 'affine']);

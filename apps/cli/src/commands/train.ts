@@ -5,7 +5,8 @@ import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, s
 import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { kernelStats, resetKernelStats, shapeSize, type Tensor } from '@dlfs/tensor';
+import { backendInfo, kernelStats, resetKernelStats, shapeSize, type Tensor } from '@dlfs/tensor';
+import { startThreads } from '@dlfs/tensor/node';
 import { InputError, UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
 import { plotHistory, Progress } from '../report.js';
@@ -33,6 +34,8 @@ export interface TrainFlags {
   plugin: string[];
   weightDecay?: number;
   augment?: AugmentOptions;
+  /** Kernel threads, the calling one counted (see startThreads). */
+  threads: number;
 }
 
 /** The book's chapter-5 defaults (5.7.4): 784-50-10, SGD lr 0.1, batch 100, 10,000 iterations. */
@@ -70,6 +73,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (flags.metrics !== undefined) checkOutputFile('--metrics', flags.metrics);
   const progress = new Progress(process.stderr, flags.json);
   const registry = await loadRegistry(flags.plugin);
+  // Threads split the big kernel calls; every result is the same bits with any count.
+  const threads = await startThreads(flags.threads);
   const optimizerRegistry = builtinOptimizers();
   const lr = flags.lr ?? (flags.optimizer === TRAIN_DEFAULTS.optimizer ? TRAIN_DEFAULTS.lr : undefined);
   const optimizer = optimizerRegistry.create(flags.optimizer, lr === undefined ? {} : { lr });
@@ -125,6 +130,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     if (flags.json) process.stderr.write(`warning: ${message}\n`);
   };
   for (const w of rows.warnings) report(w);
+  const threadInfo = backendInfo().threads;
+  if (threads < flags.threads) report(`--threads ${flags.threads}: training on ${threads} thread${threads === 1 ? '' : 's'}, ${threadInfo.reason ?? 'no more could start'}`);
   const scaleWarning = checkInputScale(featureStats(trainX));
   if (scaleWarning) report(scaleWarning.message);
 
@@ -199,7 +206,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   }
   const msPerIteration = result.iterations > 0 ? (result.seconds * 1000) / result.iterations : 0;
   if (flags.metrics !== undefined) {
-    writeOutputFile('--metrics', flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, warnings }, null, 2)}\n`);
+    writeOutputFile('--metrics', flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, threads, warnings }, null, 2)}\n`);
   }
   if (flags.json) {
     const json = {
@@ -207,6 +214,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       epochs: result.epochs,
       trainingSeconds: round(result.seconds, 3),
       msPerIteration: round(msPerIteration, 4),
+      threads,
       trainAccuracy: result.trainAccuracy,
       valAccuracy: result.valAccuracy,
       finalLoss: result.history.at(-1)?.loss ?? null,
@@ -221,7 +229,10 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   } else {
     const out = process.stdout;
     out.write(`\n${plotHistory(result.history, Boolean(out.isTTY))}\n`);
-    out.write(`iterations      ${result.iterations} (${result.epochs} epochs, ${result.seconds.toFixed(1)} s, ${msPerIteration.toFixed(2)} ms/iteration)\n`);
+    out.write(
+      `iterations      ${result.iterations} (${result.epochs} epochs, ${result.seconds.toFixed(1)} s, ${msPerIteration.toFixed(2)} ms/iteration, ` +
+        `${threads} thread${threads === 1 ? '' : 's'})\n`,
+    );
     out.write(`train accuracy  ${result.trainAccuracy.toFixed(4)}\n`);
     if (result.valAccuracy !== null) out.write(`val accuracy    ${result.valAccuracy.toFixed(4)}\n`);
     if (result.stopped === 'requested') out.write('stopped early (interrupted); the model holds the weights at that point\n');
