@@ -131,7 +131,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   };
   for (const w of rows.warnings) report(w);
   const threadInfo = backendInfo().threads;
-  if (threads < flags.threads) report(`--threads ${flags.threads}: training on ${threads} thread${threads === 1 ? '' : 's'}, ${threadInfo.reason ?? 'no more could start'}`);
+  if (threads < flags.threads)
+    report(`--threads ${flags.threads}: training on ${threads} thread${threads === 1 ? '' : 's'}, ${threadInfo.reason ?? 'no more could start'}`);
   const scaleWarning = checkInputScale(featureStats(trainX));
   if (scaleWarning) report(scaleWarning.message);
 
@@ -206,7 +207,11 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   }
   const msPerIteration = result.iterations > 0 ? (result.seconds * 1000) / result.iterations : 0;
   if (flags.metrics !== undefined) {
-    writeOutputFile('--metrics', flags.metrics, `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, threads, warnings }, null, 2)}\n`);
+    writeOutputFile(
+      '--metrics',
+      flags.metrics,
+      `${JSON.stringify({ ...summary, trainingSeconds: result.seconds, msPerIteration, threads, warnings }, null, 2)}\n`,
+    );
   }
   if (flags.json) {
     const json = {
