@@ -4,56 +4,28 @@
     python3 worker.py loadtxt F    times numpy.loadtxt on a Kaggle train.csv, prints its peak RSS
 
 Every answer is one line on stdout that starts with "@@bench " and holds JSON.
-Commands: info; setup {dtype, data, seed, batchSize, lr}; warmup {minIters, minMs};
-run {iters}; check {indices}; gradcheck {data, samples}; exit.
+Commands: info; setup {dtype, data, seed, batchSize, lr} (the chapter-5 two-layer net) or
+setup {model: 'simple-convnet', dtype, data, params, seed, batchSize, lr, beta1, beta2} (7.5's
+SimpleConvNet with the book's Adam); warmup {minIters, minMs}; run {iters}; check {indices};
+steps {batches, out} (SimpleConvNet: one Adam step per batch, the last gradients and the weights
+written to files); gradcheck {data, samples}; exit.
 """
 import ctypes
 import json
 import os
 import platform
 import resource
-import struct
 import sys
 import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_io import gradient_sums, read_conv_params, read_data, reply, write_conv_params  # noqa: E402
+from simple_convnet import PARAM_KEYS as CONV_KEYS, Adam, SimpleConvNet  # noqa: E402
 from two_layer_net import TwoLayerNet  # noqa: E402
 
-MARK = '@@bench '
-MAGIC = b'DLFSBEN1'
-HEADER_BYTES = 32
 PARAM_KEYS = ('W1', 'b1', 'W2', 'b2')
-
-
-def reply(obj):
-    sys.stdout.write(MARK + json.dumps(obj) + '\n')
-    sys.stdout.flush()
-
-
-def align8(n):
-    return (n + 7) & ~7
-
-
-def read_data(path):
-    """The benchmark's data file (bench/src/bench-data.ts writes it): the digits, labels and initial weights."""
-    with open(path, 'rb') as f:
-        buf = f.read()
-    if buf[:8] != MAGIC:
-        raise ValueError(f'{path}: not a dlfs benchmark data file (magic {buf[:8]!r})')
-    rows, cols, hidden, classes = struct.unpack_from('<4I', buf, 8)
-    off = HEADER_BYTES
-    x = np.frombuffer(buf, dtype='<f4', count=rows * cols, offset=off).reshape(rows, cols)
-    off += 4 * rows * cols
-    labels = np.frombuffer(buf, dtype='<i4', count=rows, offset=off)
-    off = align8(off + 4 * rows)
-    params = {}
-    for key, shape in (('W1', (cols, hidden)), ('b1', (hidden,)), ('W2', (hidden, classes)), ('b2', (classes,))):
-        n = int(np.prod(shape))
-        params[key] = np.frombuffer(buf, dtype='<f8', count=n, offset=off).reshape(shape).copy()
-        off += 8 * n
-    return {'rows': rows, 'cols': cols, 'hidden': hidden, 'classes': classes, 'x': x, 'labels': labels, 'params': params}
 
 
 class Trainer:
@@ -90,6 +62,59 @@ class Trainer:
             self.network.params[key] -= self.lr * grad[key]
         loss1 = float(self.network.loss(x, t))
         return {'loss0': loss0, 'loss1': loss1, 'gradL1': grad_l1}
+
+
+class ConvTrainer:
+    """ch07/train_convnet.py's step with common/trainer.py's train_step: sample with replacement,
+    gather, gradient, the book's Adam. (The book's train_step then computes the batch's loss with a
+    second forward pass, for its log; the step here takes the loss of the gradient's own forward, as
+    dlfs does.)"""
+
+    def __init__(self, data, params, dtype, seed, batch_size, lr, beta1, beta2):
+        self.dtype = np.dtype(dtype)
+        # the rows as [N, 1, 28, 28] images, as the book's load_mnist(flatten=False)
+        self.x = np.ascontiguousarray(data['x'], dtype=self.dtype).reshape(-1, 1, 28, 28)
+        self.t = np.array(data['labels'], dtype=np.int64)
+        self.train_size = self.x.shape[0]
+        self.batch_size = batch_size
+        self.network = SimpleConvNet(params=params, dtype=self.dtype)
+        self.optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2)
+        np.random.seed(seed)
+
+    def step(self):
+        batch_mask = np.random.choice(self.train_size, self.batch_size)
+        x_batch = self.x[batch_mask]
+        t_batch = self.t[batch_mask]
+        grads = self.network.gradient(x_batch, t_batch)
+        self.optimizer.update(self.network.params, grads)
+
+    def last_loss(self):
+        return float(self.network.last_layer.loss)
+
+    def check(self, indices):
+        idx = np.array(indices, dtype=np.int64)
+        x, t = self.x[idx], self.t[idx]
+        grads = self.network.gradient(x, t)
+        loss0 = float(self.network.last_layer.loss)
+        sums = gradient_sums(grads, CONV_KEYS)
+        self.optimizer.update(self.network.params, grads)
+        loss1 = float(self.network.loss(x, t))
+        return {'loss0': loss0, 'loss1': loss1, **sums}
+
+    def steps(self, batches, out):
+        """One step (gradient, then Adam) per batch of row indices; writes the last step's gradients
+        to out + '.grads' and the weights after the last update to out + '.params' (the weights
+        file's format, float64), and answers every step's loss."""
+        losses = []
+        grads = None
+        for batch in batches:
+            idx = np.array(batch, dtype=np.int64)
+            grads = self.network.gradient(self.x[idx], self.t[idx])
+            losses.append(float(self.network.last_layer.loss))
+            self.optimizer.update(self.network.params, grads)
+        write_conv_params(out + '.grads', grads, CONV_KEYS)
+        write_conv_params(out + '.params', self.network.params, CONV_KEYS)
+        return {'losses': losses, 'grads': out + '.grads', 'params': out + '.params'}
 
 
 def gradient_check(data, samples):
@@ -206,6 +231,10 @@ def serve():
                 return
             if cmd == 'info':
                 reply(info())
+            elif cmd == 'setup' and msg.get('model') == 'simple-convnet':
+                trainer = ConvTrainer(data_at(msg['data']), read_conv_params(msg['params']), msg['dtype'], msg['seed'],
+                                      msg['batchSize'], msg['lr'], msg['beta1'], msg['beta2'])
+                reply({'ok': True, 'rows': trainer.train_size})
             elif cmd == 'setup':
                 trainer = Trainer(data_at(msg['data']), msg['dtype'], msg['seed'], msg['batchSize'], msg['lr'])
                 reply({'ok': True, 'rows': trainer.train_size})
@@ -226,6 +255,8 @@ def serve():
                 reply({'iters': n, 'ms': ms, 'loss': trainer.last_loss()})
             elif cmd == 'check':
                 reply(trainer.check(msg['indices']))
+            elif cmd == 'steps':
+                reply(trainer.steps(msg['batches'], msg['out']))
             elif cmd == 'gradcheck':
                 reply(gradient_check(data_at(msg['data']), msg['samples']))
             else:

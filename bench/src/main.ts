@@ -11,11 +11,25 @@ import { machineInfo } from './machine.js';
 import { type Options, parseOptions, UsageError, USAGE } from './options.js';
 import { WorkerProcess } from './protocol.js';
 import { numpyEnv, probeNumpy, PYTHON_WORKER } from './python.js';
-import { computeVerdicts, csvTable, fmt, formatVerdicts, gradcheckTable, type MedianMin, trainTable, type VerdictInput } from './report.js';
+import {
+  computeVerdicts,
+  convTable,
+  csvTable,
+  describeTorch,
+  fmt,
+  formatVerdicts,
+  gradcheckTable,
+  type MedianMin,
+  predictLine,
+  trainTable,
+  type VerdictInput,
+} from './report.js';
 import type { BenchResults } from './results.js';
+import { benchConv } from './sections/conv.js';
 import { benchCsv } from './sections/csv.js';
 import { benchGradcheck } from './sections/gradcheck.js';
 import { benchTrain } from './sections/train.js';
+import { allThreads } from './impl/threads.js';
 
 const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,6 +54,7 @@ function options(): Options {
       out: join(benchRoot, 'results', 'latest.json'),
       cacheDir: join(benchRoot, '.cache'),
       python: process.env.PYTHON,
+      torchPython: process.env.TORCH_PYTHON,
       cwd,
     }),
   );
@@ -145,6 +160,7 @@ async function main(): Promise<number> {
   if (opts.only.includes('train')) results.train = await section('train', () => benchTrain(ctx));
   if (opts.only.includes('csv')) results.csv = await section('csv', () => benchCsv(ctx));
   if (opts.only.includes('gradcheck')) results.gradcheck = await section('gradcheck', () => benchGradcheck(ctx));
+  if (opts.only.includes('conv')) results.conv = await section('conv', () => benchConv(ctx));
   machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
 
   const input: VerdictInput = {};
@@ -155,6 +171,8 @@ async function main(): Promise<number> {
       defaultBackend: def,
       dlfsDefault: m(`dlfs-${def}-f32`),
       dlfsJs: m('dlfs-js-f32'),
+      dlfsMt: m(`dlfs-${def}-f32-mt`),
+      allThreads: allThreads(),
       numpyF64: m('numpy-f64'),
       numpyF32: m('numpy-f32'),
       tfjsWasm: m('tfjs-wasm'),
@@ -196,6 +214,21 @@ async function main(): Promise<number> {
   }
   if (results.gradcheck) {
     input.gradcheck = { samples: results.gradcheck.samples, dlfsSeconds: results.gradcheck.implementations.find((i) => i.id === 'dlfs')?.summary?.median };
+  }
+  if (results.conv) {
+    const c = results.conv;
+    const row = (suffix: string) => c.implementations.find((i) => i.id === `dlfs-${c.dlfsDefaultBackend}-f32-${suffix}`);
+    const m = (id: string): number | undefined => c.implementations.find((i) => i.id === id)?.summary?.median;
+    const mt = row('mt');
+    input.conv = {
+      defaultBackend: c.dlfsDefaultBackend,
+      dlfs1t: row('1t')?.summary?.median,
+      dlfsMt: mt?.summary?.median,
+      ...(mt?.threadsStarted !== undefined && mt.note ? { dlfsMtNotStarted: mt.note } : {}),
+      allThreads: c.allThreads,
+      numpyF32: m('numpy-f32'),
+      numpyF64: m('numpy-f64'),
+    };
   }
   results.verdicts = computeVerdicts(input);
   results.finishedAt = new Date().toISOString();
@@ -244,6 +277,22 @@ async function main(): Promise<number> {
     out.push('', `Gradient check: ${g.network}, ${g.samples} samples, same weights (mean |backprop − numerical| per parameter)`);
     out.push(gradcheckTable(g));
     for (const i of g.implementations) if (i.status !== 'ok') note(i.status === 'error' ? errors : notes, i.label, i.note, i.status);
+  }
+  if (results.conv) {
+    const c = results.conv;
+    out.push(
+      '',
+      `SimpleConvNet training step (7.5): batch ${c.config.batchSize}, conv 30×5×5 - ReLU - pool 2 - affine 100 - ReLU - affine 10, ` +
+        `Adam lr ${c.config.lr} (β1 ${c.config.beta1}, β2 ${c.config.beta2}), weight std ${c.config.weightInitStd}, ${c.config.samples} MNIST digits`,
+      `(sample with replacement + gather + forward + backward + Adam; up to ${c.config.rounds} interleaved ` +
+        `round${c.config.rounds === 1 ? '' : 's'}, one process per implementation, the same initial weights; min/max over rounds)`,
+      `PyTorch: ${describeTorch(c.torch)}`,
+    );
+    out.push(convTable(c));
+    const p = predictLine(c);
+    if (p !== undefined) out.push(p);
+    for (const i of c.implementations) if (i.status !== 'ok') note(i.status === 'error' ? errors : notes, i.label, i.note, i.status);
+    if (c.predict && c.predict.status !== 'ok') note(c.predict.status === 'error' ? errors : notes, 'dlfs predict', c.predict.note, c.predict.status);
   }
   out.push('', 'Verdicts (from ratios measured in this run):', formatVerdicts(results.verdicts));
   if (errors.length > 0) out.push('', 'Errors:', ...errors.map((e) => `  ${e.split('\n')[0]}`));

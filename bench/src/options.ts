@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BASELINE_TOLERANCE } from './report.js';
 
-export const SECTIONS = ['train', 'csv', 'gradcheck'] as const;
+export const SECTIONS = ['train', 'csv', 'gradcheck', 'conv'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Options {
@@ -19,7 +19,13 @@ export interface Options {
   trainIters: number;
   gradcheckRounds: number;
   gradcheckSamples: number;
-  /** Only the training implementations whose id starts with one of these. */
+  /** Rounds of the SimpleConvNet step (the slow implementations take part in the first 3 only). */
+  convRounds: number;
+  /** Target length of one fast implementation's SimpleConvNet round. */
+  convRoundMs: number;
+  /** The Python with PyTorch, for the SimpleConvNet section's PyTorch rows. */
+  torchPython: string;
+  /** Only the training implementations (train and conv sections) whose id starts with one of these. */
   impl: string[] | undefined;
   python: string;
   /** BLAS threads of the reference NumPy runs (the dlfs and TF.js runs use one thread). */
@@ -42,9 +48,12 @@ export class UsageError extends Error {
 export const USAGE = `usage: pnpm bench [options]
 
 Benchmarks dlfs against NumPy and TensorFlow.js: the chapter-5 training step (batch 100,
-784-50-10, SGD lr 0.1), loading a Kaggle-size train.csv, and the network gradient check.
+784-50-10, SGD lr 0.1), loading a Kaggle-size train.csv, the network gradient check, and
+the book's SimpleConvNet training step (7.5, Adam; also against PyTorch and ConvNetJS) with
+\`dlfs predict\` on a Kaggle-size test.csv.
 
-  --only LIST            sections to run, comma-separated: train, csv, gradcheck (default all)
+  --only LIST            sections to run, comma-separated: train, csv, gradcheck, conv
+                         (default all)
   --rounds N             training rounds, every implementation once per round (default 7)
   --iters N              training iterations per round for every implementation
                          (default: chosen from each one's warm-up to fill --round-ms)
@@ -52,16 +61,23 @@ Benchmarks dlfs against NumPy and TensorFlow.js: the chapter-5 training step (ba
   --warmup N             warm-up iterations, at least (default 30)
   --warmup-ms MS         warm-up time, at least (default 1000)
   --impl LIST            only training implementations whose id starts with one of these,
-                         e.g. dlfs,numpy-f64,tfjs-wasm; 'baseline' takes the --baseline rows
+                         e.g. dlfs,numpy-f64,tfjs-wasm (train and conv sections; conv ids:
+                         dlfs-<backend>-f32-1t, -mt, numpy-f32, numpy-f64, torch-1t, torch-2t,
+                         tfjs-cpu, tfjs-wasm, convnetjs); 'baseline' takes the --baseline rows
   --csv-rounds N         loads of the CSV per loader, interleaved (default 2)
   --train-iters N        iterations of the 'dlfs train' run whose memory is measured (default 200)
   --gradcheck-rounds N   gradient checks per implementation, interleaved (default 3)
+  --conv-rounds N        SimpleConvNet rounds, every implementation once per round; TF.js cpu
+                         and ConvNetJS (seconds per step) take part in the first 3 (default 5)
+  --conv-round-ms MS     target length of one SimpleConvNet round (default 1000)
   --python CMD           the Python with NumPy (default $PYTHON or python3)
+  --torch-python CMD     the Python with PyTorch (default $TORCH_PYTHON or /usr/bin/python3)
   --numpy-threads N      BLAS threads of the reference NumPy rows (default 1, as dlfs and
                          TF.js run on one thread); the "-mt" rows keep the BLAS default
   --seed N               seeds the initial weights (default 0)
   --out FILE             results JSON (default bench/results/latest.json)
-  --cache-dir DIR        where the data file and the generated train.csv live (default bench/.cache)
+  --cache-dir DIR        where the data files and the generated train.csv and test.csv live
+                         (default bench/.cache)
   --baseline DIR         also measure DIR's dlfs: DIR is another checkout of this repository
                          (e.g. an older commit), installed and built there (pnpm install &&
                          pnpm build). Adds training rows baseline-dlfs-<backend>-<f32|f64>
@@ -91,7 +107,10 @@ function list(value: string | undefined): string[] | undefined {
  * `defaults.cwd` is where relative --baseline paths start: the directory `pnpm bench` was typed
  * in (pnpm's INIT_CWD), which is not the script's own directory when run from a package.
  */
-export function parseOptions(argv: readonly string[], defaults: { out: string; cacheDir: string; python?: string; cwd?: string }): Options {
+export function parseOptions(
+  argv: readonly string[],
+  defaults: { out: string; cacheDir: string; python?: string; torchPython?: string; cwd?: string },
+): Options {
   const { values } = (() => {
     try {
       return parseArgs({
@@ -109,7 +128,10 @@ export function parseOptions(argv: readonly string[], defaults: { out: string; c
           'csv-rounds': { type: 'string' },
           'train-iters': { type: 'string' },
           'gradcheck-rounds': { type: 'string' },
+          'conv-rounds': { type: 'string' },
+          'conv-round-ms': { type: 'string' },
           python: { type: 'string' },
+          'torch-python': { type: 'string' },
           'numpy-threads': { type: 'string' },
           seed: { type: 'string' },
           out: { type: 'string' },
@@ -145,6 +167,9 @@ export function parseOptions(argv: readonly string[], defaults: { out: string; c
     trainIters: count('train-iters', values['train-iters'], 200),
     gradcheckRounds: count('gradcheck-rounds', values['gradcheck-rounds'], 3),
     gradcheckSamples: 3,
+    convRounds: count('conv-rounds', values['conv-rounds'], 5),
+    convRoundMs: count('conv-round-ms', values['conv-round-ms'], 1000),
+    torchPython: values['torch-python'] ?? defaults.torchPython ?? '/usr/bin/python3',
     impl: impl.length === 0 ? undefined : impl,
     python: values.python ?? defaults.python ?? 'python3',
     numpyThreads: count('numpy-threads', values['numpy-threads'], 1),

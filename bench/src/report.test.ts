@@ -124,6 +124,7 @@ describe('computeVerdicts', () => {
     const status = Object.fromEntries(v.map((x) => [x.id, x.status]));
     expect(status).toEqual({
       'train-vs-numpy-f64': 'PASS',
+      'train-vs-numpy-f64-half': 'PASS',
       'train-vs-numpy-f32': 'FAIL',
       'train-vs-tfjs-wasm': 'PASS',
       'js-vs-tfjs-wasm': 'PASS',
@@ -147,6 +148,18 @@ describe('computeVerdicts', () => {
     expect(computeVerdicts({ csv }).some((x) => x.id === 'convnet-epoch-rss')).toBe(false);
   });
 
+  it('holds the two-layer step on all threads to ≤ 1.0× its 1-thread time, and skips that on one core', () => {
+    const mt = (dlfsMt: number | undefined, allThreads: number) =>
+      computeVerdicts({ train: { ...train, dlfsDefault: 0.3, dlfsMt, allThreads } }).find((x) => x.id === 'train-threads')!;
+    expect(mt(0.24, 2)).toMatchObject({ kind: 'target', status: 'PASS', limit: 1, value: 0.8 });
+    expect(mt(0.3, 2).status).toBe('PASS');
+    expect(mt(0.31, 2).status).toBe('FAIL');
+    expect(mt(undefined, 2)).toMatchObject({ status: 'SKIP', measured: expect.stringMatching(/on all threads was not measured/) });
+    expect(mt(undefined, 1)).toMatchObject({ status: 'SKIP', measured: 'skipped: this machine has 1 core' });
+    // Without the all-threads figure (an older results file), no such verdict.
+    expect(computeVerdicts({ train }).some((x) => x.id === 'train-threads')).toBe(false);
+  });
+
   it('uses the limits as stated: ≤ for ratios, < for the gradient check, ≥ 5 for the speed-up', () => {
     const v = computeVerdicts({ train: { ...train, dlfsDefault: 2, tfjsWasm: 9.99 }, gradcheck: { dlfsSeconds: 5, samples: 3 } });
     expect(v.find((x) => x.id === 'train-vs-tfjs-wasm')!.status).toBe('FAIL');
@@ -158,7 +171,7 @@ describe('computeVerdicts', () => {
 
   it('skips, saying why, what was not measured, and leaves out sections that did not run', () => {
     const v = computeVerdicts({ train: { defaultBackend: 'js', dlfsDefault: 1, dlfsJs: 1 } });
-    expect(v.map((x) => x.status)).toEqual(['SKIP', 'SKIP', 'SKIP', 'SKIP']);
+    expect(v.map((x) => x.status)).toEqual(['SKIP', 'SKIP', 'SKIP', 'SKIP', 'SKIP']);
     expect(v[0]!.measured).toBe('NumPy float64 was not measured');
     expect(formatVerdicts(v)).toMatch(/^SKIP {2}dlfs js float32 takes ≤ 1.0× NumPy float64's time per iteration: NumPy float64 was not measured/);
     expect(formatVerdicts(v)).toMatch(/\nSKIP {2}\(aim\) /);
@@ -190,6 +203,7 @@ describe('computeVerdicts with a baseline', () => {
     const v = computeVerdicts({ train, csv, baseline });
     expect(v.map((x) => x.id)).toEqual([
       'train-vs-numpy-f64',
+      'train-vs-numpy-f64-half',
       'train-vs-numpy-f32',
       'train-vs-tfjs-wasm',
       'js-vs-tfjs-wasm',

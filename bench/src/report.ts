@@ -1,4 +1,4 @@
-import type { CsvSection, GradcheckSection, TrainImplResult, TrainSection, Verdict, VerdictStatus } from './results.js';
+import type { ConvSection, CsvSection, GradcheckSection, Status, TrainSection, Verdict, VerdictStatus } from './results.js';
 import { ratio, type Summary } from './stats.js';
 
 /**
@@ -35,11 +35,22 @@ export function fmtRatio(v: number | undefined): string {
   return v === undefined ? '-' : `${fmt(v, 3)}×`;
 }
 
+/** What addRatios reads and fills in: a training row of the train or conv section. */
+interface Ratioed {
+  id: string;
+  family: string;
+  summary?: Summary;
+  vsNumpyF64?: number;
+  vsNumpyF32?: number;
+  vsBaseline?: number;
+}
+
 /**
- * Fills in each implementation's ratios against NumPy float64 and float32, and each dlfs row's
- * against the baseline row of the same backend and dtype (`dlfs-wasm-f32` / `baseline-dlfs-wasm-f32`).
+ * Fills in each implementation's ratios against NumPy float64 and float32 (the rows with ids
+ * `numpy-f64` and `numpy-f32`), and each dlfs row's against the baseline row of the same backend
+ * and dtype (`dlfs-wasm-f32` / `baseline-dlfs-wasm-f32`).
  */
-export function addRatios(impls: TrainImplResult[]): void {
+export function addRatios(impls: Ratioed[]): void {
   const median = (id: string): number | undefined => impls.find((i) => i.id === id)?.summary?.median;
   const np64 = median('numpy-f64');
   const np32 = median('numpy-f32');
@@ -74,6 +85,78 @@ export function trainTable(section: TrainSection): string {
   });
   const headers = ['implementation', 'iters/round', 'median ms/iter', 'min', 'max', '× NumPy f64', '× NumPy f32'];
   return formatTable(withBaseline ? [...headers, '× baseline'] : headers, rows);
+}
+
+/**
+ * What a row that was not measured says in its table line instead of figures: a row that
+ * cannot train says so as it is; a skipped row says why; a failed one, the first line of its error.
+ */
+export function unmeasured(status: Status, note: string | undefined): string {
+  const first = (note ?? '').split('\n')[0]!.trim();
+  const short = first.length > 110 ? `${first.slice(0, 107)}...` : first;
+  if (status === 'skipped') return short.startsWith('cannot train') ? short : `skipped${short ? `: ${short}` : ''}`;
+  return `ERROR${short ? `: ${short}` : ''}`;
+}
+
+/**
+ * The SimpleConvNet table: median, min and max ms per iteration over the rounds, the ratios to
+ * NumPy float32 and float64, and how many rounds of how many iterations each row ran. A row
+ * that was not measured shows why across the figures' columns.
+ */
+export function convTable(section: ConvSection): string {
+  const headers = ['implementation', 'median ms/iter', 'min', 'max', '× NumPy f32', '× NumPy f64', 'rounds', 'iters/round'];
+  const measured = (i: ConvSection['implementations'][number]): boolean => i.status === 'ok' && i.summary !== undefined;
+  const rows = section.implementations.map((i) =>
+    measured(i)
+      ? [
+          i.label,
+          fmt(i.summary!.median),
+          fmt(i.summary!.min),
+          fmt(i.summary!.max),
+          fmtRatio(i.vsNumpyF32),
+          fmtRatio(i.vsNumpyF64),
+          String(i.summary!.n),
+          String(i.itersPerRound ?? '-'),
+        ]
+      : [i.label],
+  );
+  const lines = formatTable(headers, rows).split('\n');
+  const width = Math.max(headers[0]!.length, ...section.implementations.map((i) => i.label.length));
+  section.implementations.forEach((i, k) => {
+    if (!measured(i)) lines[k + 2] = `${i.label.padEnd(width)}  ${unmeasured(i.status, i.note ?? (i.status === 'ok' ? 'no rounds ran' : undefined))}`;
+  });
+  return lines.join('\n');
+}
+
+/** The `dlfs predict` line under the SimpleConvNet table. */
+export function predictLine(section: ConvSection): string | undefined {
+  const p = section.predict;
+  if (p === undefined) return undefined;
+  const what = `dlfs predict, SimpleConvNet, ${p.rows.toLocaleString('en-US')} rows of a Kaggle-size test.csv`;
+  if (p.status !== 'ok') return `${what}: ${unmeasured(p.status, p.note)}`;
+  const rate = p.rowsPerSecond === undefined ? '-' : Math.round(p.rowsPerSecond).toLocaleString('en-US');
+  const whole = 'for the whole process (start-up, CSV loading, prediction, writing)';
+  return `${what}: ${fmt(p.wallSeconds)} s ${whole}, ${rate} rows/s, peak RSS ${fmt(p.peakRssMB, 4)} MB`;
+}
+
+/** The PyTorch the conv section ran (version, the BLAS it loaded with its kernel, oneDNN), or why it did not run. */
+export function describeTorch(info: unknown): string {
+  const t = info as
+    | {
+        torch?: string;
+        missing?: string;
+        mkldnn?: boolean;
+        blasRuntime?: { libraries?: { realpath?: string; library?: string; variant?: string; corename?: string; config?: string }[] };
+      }
+    | undefined;
+  if (t?.missing !== undefined) return `not measured (${t.missing})`;
+  if (t?.torch === undefined) return 'not measured';
+  const libs = (t.blasRuntime?.libraries ?? []).map((l) => {
+    const version = /^OpenBLAS \S+/.exec(l.config ?? '')?.[0] ?? l.library ?? l.realpath ?? 'unknown';
+    return `${version}${l.variant ? ` (${l.variant})` : ''}${l.corename ? `, kernel ${l.corename}` : ''}`;
+  });
+  const blas = libs.length === 0 ? 'no BLAS library loaded' : [...new Set(libs)].join('; ');
+  return `${t.torch}, BLAS: ${blas}${t.mkldnn ? '; oneDNN (MKL-DNN) available' : ''}`;
 }
 
 /** The CSV table; with the --baseline loader, a last column compares dlfs loadCsv with it. */
@@ -128,6 +211,10 @@ export interface VerdictInput {
     dlfsDefault?: number;
     /** dlfs on the plain TypeScript backend, float32. */
     dlfsJs?: number;
+    /** dlfs on its default backend, float32, on all threads (undefined on one core). */
+    dlfsMt?: number;
+    /** Threads of that row. */
+    allThreads?: number;
     numpyF64?: number;
     numpyF32?: number;
     tfjsWasm?: number;
@@ -142,6 +229,19 @@ export interface VerdictInput {
     convMeasured?: boolean;
   };
   gradcheck?: { dlfsSeconds?: number; samples: number };
+  conv?: {
+    defaultBackend: string;
+    /** dlfs on its default backend, float32, one thread: ms per SimpleConvNet step. */
+    dlfs1t?: number;
+    /** The same on all threads. */
+    dlfsMt?: number;
+    /** Why dlfs could not start the all-threads row's threads (conv-threads then fails). */
+    dlfsMtNotStarted?: string;
+    /** Threads of the all-threads row (1 on a machine with one core: conv-threads is skipped). */
+    allThreads: number;
+    numpyF32?: number;
+    numpyF64?: number;
+  };
   /** Set by --baseline: this tree's rows and the baseline checkout's, each as median and min. */
   baseline?: {
     /** Its short commit, or its directory's name. */
@@ -277,6 +377,16 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
         t.numpyF64 === undefined ? 'NumPy float64 was not measured' : `${def} was not measured`,
       ),
       verdict(
+        'train-vs-numpy-f64-half',
+        'target',
+        `${def} takes ≤ 0.5× NumPy float64's time per iteration`,
+        0.5,
+        ratio(t.dlfsDefault, t.numpyF64),
+        (v) => v <= 0.5,
+        (v) => `${fmt(v)}× (${ms(t.dlfsDefault)} vs ${ms(t.numpyF64)})`,
+        t.numpyF64 === undefined ? 'NumPy float64 was not measured' : `${def} was not measured`,
+      ),
+      verdict(
         'train-vs-numpy-f32',
         'aim',
         `${def} takes ≤ 1.0× NumPy float32's time per iteration`,
@@ -307,6 +417,28 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
         t.tfjsWasm === undefined ? 'TF.js wasm was not measured' : 'dlfs js float32 was not measured',
       ),
     );
+    if (t.allThreads !== undefined)
+      out.push(
+        t.allThreads < 2
+          ? {
+              id: 'train-threads',
+              kind: 'target',
+              status: 'SKIP',
+              target: `${def} on all threads takes ≤ 1.0× its 1-thread time per iteration`,
+              measured: 'skipped: this machine has 1 core',
+              limit: 1,
+            }
+          : verdict(
+              'train-threads',
+              'target',
+              `${def} on all ${t.allThreads} threads takes ≤ 1.0× its 1-thread time per iteration (threads never slow the step)`,
+              1,
+              ratio(t.dlfsMt, t.dlfsDefault),
+              (v) => v <= 1,
+              (v) => `${fmt(v)}× (${ms(t.dlfsMt)} vs ${ms(t.dlfsDefault)})`,
+              t.dlfsMt === undefined ? `${def} on all threads was not measured` : `${def} was not measured`,
+            ),
+      );
   }
   if (input.baseline) out.push(...trainVsBaseline(input.baseline));
   const c = input.csv;
@@ -372,6 +504,42 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
         'the dlfs gradient check was not measured',
       ),
     );
+  }
+  const cv = input.conv;
+  if (cv) {
+    // Ratios with 4 figures: 0.3302× must not read as 0.330× beside a limit of 0.33.
+    const one = `dlfs ${cv.defaultBackend} float32 on 1 thread`;
+    const vsNumpy = (id: string, kind: Verdict['kind'], limit: number, aim: string): Verdict =>
+      verdict(
+        id,
+        kind,
+        `${one} takes ≤ ${limit}× NumPy float32's time per SimpleConvNet step${aim}`,
+        limit,
+        ratio(cv.dlfs1t, cv.numpyF32),
+        (v) => v <= limit,
+        (v) => `${fmt(v, 4)}× (${ms(cv.dlfs1t)} vs ${ms(cv.numpyF32)})`,
+        cv.numpyF32 === undefined ? 'NumPy float32 was not measured' : `${one} was not measured`,
+      );
+    const threads = (): Verdict => {
+      const id = 'conv-threads';
+      const all = cv.allThreads < 2 ? 'all threads' : `all ${cv.allThreads} threads`;
+      const target = `dlfs ${cv.defaultBackend} float32 on ${all} takes ≤ 0.6× its 1-thread time per SimpleConvNet step`;
+      if (cv.allThreads < 2) return { id, kind: 'target', status: 'SKIP', target, measured: 'skipped: this machine has 1 core', limit: 0.6 };
+      // dlfs not starting its threads is dlfs's failure, not a missing peer.
+      if (cv.dlfsMt === undefined && cv.dlfsMtNotStarted !== undefined)
+        return { id, kind: 'target', status: 'FAIL', target, measured: cv.dlfsMtNotStarted, limit: 0.6 };
+      return verdict(
+        id,
+        'target',
+        target,
+        0.6,
+        ratio(cv.dlfsMt, cv.dlfs1t),
+        (v) => v <= 0.6,
+        (v) => `${fmt(v, 4)}× (${ms(cv.dlfsMt)} vs ${ms(cv.dlfs1t)})`,
+        cv.dlfsMt === undefined ? `dlfs on all ${cv.allThreads} threads was not measured` : `${one} was not measured`,
+      );
+    };
+    out.push(vsNumpy('conv-vs-numpy-f32', 'target', 0.33, ''), vsNumpy('conv-vs-numpy-f32-aim', 'info', 0.2, ' (the aim)'), threads());
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import type { ConvCheckResult } from './impl/conv-trainer.js';
 import type { Section } from './options.js';
 import type { Summary } from './stats.js';
 
@@ -44,6 +45,74 @@ export interface TrainSection {
   baselineDefaultBackend?: string;
   baselineBackends?: string[];
   implementations: TrainImplResult[];
+}
+
+/** One implementation of the SimpleConvNet training step, measured over interleaved rounds. */
+export interface ConvImplResult {
+  /** 'dlfs-wasm-f32-1t', 'dlfs-wasm-f32-mt', 'numpy-f32', 'numpy-f64', 'torch-1t', 'torch-2t', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs' */
+  id: string;
+  label: string;
+  family: 'dlfs' | 'numpy' | 'torch' | 'tfjs' | 'convnetjs';
+  backend: string;
+  dtype: 'float32' | 'float64';
+  /** Threads asked for (BLAS threads for NumPy). */
+  threads: number;
+  /** For a dlfs row that is skipped because dlfs started fewer threads than asked for: the threads it started. */
+  threadsStarted?: number;
+  status: Status;
+  /** Why it was skipped ("cannot train (kernel Conv2DBackpropFilter not registered for wasm)", a missing peer), or what went wrong. */
+  note?: string;
+  /** For a slow implementation, timed for a few iterations only: what it was given. */
+  budget?: { warmupIters: number; rounds: number; itersPerRound: number };
+  itersPerRound?: number;
+  warmup?: { iters: number; msPerIter: number };
+  /** ms per iteration of each round it ran in, in round order. */
+  rounds: number[];
+  summary?: Summary;
+  /** median / NumPy float64's median (below 1: faster). */
+  vsNumpyF64?: number;
+  vsNumpyF32?: number;
+  /** Its step on the check rows and the largest difference from the reference (see convCheckDifference). */
+  check?: ConvCheckResult & { maxRelDiff: number };
+  totalIters?: number;
+  /** The loss of the last step of the last round (training goes down from ln 10 ≈ 2.30). */
+  lastLoss?: number;
+  info?: unknown;
+}
+
+/** `dlfs predict` of a SimpleConvNet model on a Kaggle-size test.csv, a whole process under /usr/bin/time -v. */
+export interface PredictRun extends CliRun {
+  /** Rows of the test file. */
+  rows: number;
+  file?: { path: string; rows: number; bytes: number; generatedNow: boolean };
+  /** The `dlfs train --spec simple-convnet --iters N` run that made the model (not timed for the verdicts). */
+  train?: CliRun & { iters: number };
+  /** rows / wallSeconds: start-up, loading the CSV, predicting and writing the submission. */
+  rowsPerSecond?: number;
+}
+
+export interface ConvSection {
+  config: {
+    network: string;
+    batchSize: number;
+    optimizer: string;
+    lr: number;
+    beta1: number;
+    beta2: number;
+    weightInitStd: number;
+    samples: number;
+    rounds: number;
+    roundMs: number;
+  };
+  /** Before timing, every implementation steps once on these rows from the shared weights; dlfs js float64's result is the reference. */
+  check: { rows: number[]; reference: ConvCheckResult };
+  dlfsDefaultBackend: string;
+  /** Threads of the "all threads" dlfs row: the machine's cores, at most 4 (impl/threads.ts). */
+  allThreads: number;
+  /** What the PyTorch rows ran (version, BLAS), or why they did not. */
+  torch?: unknown;
+  implementations: ConvImplResult[];
+  predict?: PredictRun;
 }
 
 export interface LoaderResult {
@@ -131,6 +200,7 @@ export interface BenchResults {
   train?: TrainSection;
   csv?: CsvSection;
   gradcheck?: GradcheckSection;
+  conv?: ConvSection;
   verdicts: Verdict[];
   notes: string[];
 }

@@ -12,7 +12,7 @@ export type TfjsBackend = 'cpu' | 'wasm';
 let prepared = false;
 
 /** Quiet, production-mode TF.js whose wasm backend loads its .wasm files from node_modules. */
-function prepare(): void {
+export function prepareTfjs(): void {
   if (prepared) return;
   prepared = true;
   // The wasm backend reads tfjs-backend-wasm-simd.wasm (or the plain one) from this folder: nothing is fetched.
@@ -62,7 +62,7 @@ export class TfjsTrainer implements Trainer {
   }
 
   static async create(data: BenchData, opts: { backend: TfjsBackend; config: TrainConfig }): Promise<TfjsTrainer> {
-    prepare();
+    prepareTfjs();
     if (!(await tf.setBackend(opts.backend))) throw new Error(`TensorFlow.js could not start its ${opts.backend} backend`);
     await tf.ready();
     return new TfjsTrainer(data, opts.backend, opts.config);

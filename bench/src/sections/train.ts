@@ -2,6 +2,7 @@ import { type Baseline, type BenchContext, errorText, NODE_WORKER } from '../con
 import { Rng } from '@dlfs/tensor';
 import { readBenchData } from '../bench-data.js';
 import { DlfsTrainer } from '../impl/dlfs.js';
+import { allThreads } from '../impl/threads.js';
 import { CHECK_TOLERANCE, type CheckResult, checkDifference, TRAIN_CONFIG } from '../impl/trainer.js';
 import type { BackendProbe } from '../impl/dlfs-backend.js';
 import { type RunReply, WorkerProcess } from '../protocol.js';
@@ -39,6 +40,14 @@ function implementations(ctx: BenchContext, probe: BackendProbe, baselineProbe: 
       start: () => node(label),
       setup: { ...common, impl: 'dlfs', backend: probe.switchable ? backend : undefined, dtype },
     });
+    // The default float32 row again on all threads: threads must never make the step slower.
+    if (isDefault && dtype === 'float32') {
+      const threads = allThreads();
+      const mtLabel = `dlfs ${backend} float32, all threads (${threads})`;
+      const result: TrainImplResult = { id: `dlfs-${backend}-f32-mt`, label: mtLabel, family: 'dlfs', backend, dtype, status: 'ok', rounds: [] };
+      if (threads < 2) Object.assign(result, { status: 'skipped', note: 'this machine has 1 core' });
+      impls.push({ result, start: () => node(mtLabel), setup: { ...common, impl: 'dlfs', backend: probe.switchable ? backend : undefined, dtype, threads } });
+    }
   }
   const base = ctx.baseline;
   if (base !== undefined && baselineProbe !== undefined) {
@@ -157,7 +166,8 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
     runnable.map(async (impl) => {
       impl.worker = impl.start();
       try {
-        const r = await impl.worker.request<{ info?: unknown }>(impl.setup);
+        const r = await impl.worker.request<{ info?: unknown; skipped?: string }>(impl.setup);
+        if (r.skipped !== undefined) throw new Error(r.skipped);
         impl.result.info = r.info;
         const check = await impl.worker.request<CheckResult>({ cmd: 'check', indices: [...checkRows] });
         const diff = checkDifference(check, reference);
