@@ -33,6 +33,12 @@ const pluginOption = (): Option =>
   new Option('--plugin <module>', 'load layer types from a module whose default export is an array of LayerDefs (repeatable)').argParser(collect).default([]);
 const jsonOption = (): Option => new Option('--json', 'print a machine-readable summary on stdout').default(false);
 
+/** --threads: kernel threads for the command's float32 kernels. */
+function threadsOption(same: string): Option {
+  return new Option('--threads <n>', `kernel threads, this one counted (1 to ${MAX_THREADS}); ${same}`)
+    .argParser(threadCount)
+    .default(DEFAULT_THREADS, `${DEFAULT_THREADS}: this machine's cores, at most 4`);
+}
 /** Runs the dlfs command line; returns the exit code. Errors in the user's input print one message, never a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
@@ -94,11 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .default(TRAIN_DEFAULTS.scale),
     )
     .addOption(new Option('--seed <n>', 'seed of the split, the weights and the batches').argParser(seed('--seed')).default(TRAIN_DEFAULTS.seed))
-    .addOption(
-      new Option('--threads <n>', `kernel threads, this one counted (1 to ${MAX_THREADS}); the model is the same bits with any count`)
-        .argParser(threadCount)
-        .default(DEFAULT_THREADS, `${DEFAULT_THREADS}: this machine's cores, at most 4`),
-    )
+    .addOption(threadsOption('the model is the same bits with any count'))
     .option('--out <file>', 'where to save the model (written atomically)', TRAIN_DEFAULTS.out)
     .option('--metrics <file>', 'also write per-epoch metrics and timings as JSON')
     .addOption(jsonOption())
@@ -113,6 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--model <file>', 'model file from dlfs train')
     .requiredOption('--data <file>', "CSV with the training CSV's feature columns (Kaggle test.csv)")
     .option('--out <file>', 'submission file (written atomically)', 'submission.csv')
+    .addOption(threadsOption('the predictions are the same with any count'))
     .addOption(jsonOption())
     .addOption(pluginOption())
     .action(async function (this: Command) {
@@ -125,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--model <file>', 'model file from dlfs train')
     .requiredOption('--data <file>', "labelled CSV with the training CSV's columns")
     .option('--label <name>', 'name of the label column (default: the one the model was trained with)')
+    .addOption(threadsOption('the results are the same with any count'))
     .addOption(jsonOption())
     .addOption(pluginOption())
     .action(async function (this: Command) {

@@ -1,6 +1,7 @@
 import { loadModelFile } from '@dlfs/model/node';
 import { loadRegistry } from '../plugins.js';
 import { loadForModel } from './model-input.js';
+import { startThreads } from '@dlfs/tensor/node';
 
 export interface EvaluateFlags {
   model: string;
@@ -8,11 +9,14 @@ export interface EvaluateFlags {
   label?: string;
   json: boolean;
   plugin: string[];
+  /** Kernel threads, the calling one counted (see startThreads). */
+  threads: number;
 }
 
 /** Accuracy, per-class accuracy and the confusion matrix of a saved model on a labelled CSV. */
 export async function evaluateCommand(flags: EvaluateFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
+  await startThreads(flags.threads);
   const model = loadModelFile(flags.model, { registry });
   const label = flags.label ?? model.preprocessing.label ?? 'label';
   const csv = await loadForModel(model, flags.data, label, true);

@@ -2,6 +2,7 @@ import { loadModelFile } from '@dlfs/model/node';
 import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 import { loadRegistry } from '../plugins.js';
 import { loadForModel } from './model-input.js';
+import { startThreads } from '@dlfs/tensor/node';
 
 export interface PredictFlags {
   model: string;
@@ -9,12 +10,15 @@ export interface PredictFlags {
   out: string;
   json: boolean;
   plugin: string[];
+  /** Kernel threads, the calling one counted (see startThreads). */
+  threads: number;
 }
 
 /** Writes a Kaggle submission: `ImageId,Label`, ImageId counting rows from 1. */
 export async function predictCommand(flags: PredictFlags): Promise<number> {
   checkOutputFile('--out', flags.out);
   const registry = await loadRegistry(flags.plugin);
+  await startThreads(flags.threads);
   const model = loadModelFile(flags.model, { registry });
   // Kaggle's test.csv has no label column; a file that has the model's one is read without it.
   const csv = await loadForModel(model, flags.data, model.preprocessing.label, false);

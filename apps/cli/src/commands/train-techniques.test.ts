@@ -80,6 +80,9 @@ describe('conv nets from the CLI', () => {
     const p = dlfs(['predict', '--model', 'conv1.json', '--data', 'k/test.csv', '--out', 'sub.csv'], dir);
     expect(p.code, p.stderr).toBe(0);
     expect(readFileSync(join(dir, 'sub.csv'), 'utf8').trim().split('\n')).toHaveLength(101);
+    const p1 = dlfs(['predict', '--model', 'conv1.json', '--data', 'k/test.csv', '--out', 'sub1.csv', '--threads', '1'], dir);
+    expect(p1.code, p1.stderr).toBe(0);
+    expect(bytes('sub1.csv').equals(bytes('sub.csv'))).toBe(true);
     const e = dlfs(['evaluate', '--model', 'conv1.json', '--data', 'k/train.csv', '--json'], dir);
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout).rows).toBe(600);
