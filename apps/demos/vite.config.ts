@@ -2,6 +2,8 @@ import { defineConfig } from 'vite';
 
 // Cross-origin isolation gives the page SharedArrayBuffer, which it shares with the training
 // worker as a control word: train() polls it every iteration, so Pause stops training at once.
+// It also lets the worker's WASM memory be shared, so its kernels split over threads (Workers from
+// a Blob on that memory); a host without these headers gets one thread, and the page says why.
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',

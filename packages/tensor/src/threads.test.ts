@@ -181,3 +181,30 @@ describe.runIf(!onWasm)('kernel threads on the TypeScript kernels', () => {
     expect(backendInfo().threads).toMatchObject({ count: 1, requested: 2, reason: expect.stringMatching(/kernels run in TypeScript/) });
   });
 });
+
+describe.runIf(onWasm)('starting kernel threads', () => {
+  it('gives up, with the reason, when a thread never says it is ready', async () => {
+    vi.useFakeTimers();
+    try {
+      let ended = 0;
+      const silent = startThreads(2, { spawn: () => ({ terminate: () => void ended++ }) });
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(await silent).toBe(1);
+      expect(backendInfo().threads).toMatchObject({ count: 1, requested: 2, reason: 'the threads could not start: a thread did not start within 20 s' });
+      expect(ended).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reports a thread that fails to start', async () => {
+    const failing = startThreads(3, {
+      spawn: (_s, _i, _m, onError) => {
+        queueMicrotask(() => onError(new Error('no Worker here')));
+        return { terminate() {} };
+      },
+    });
+    expect(await failing).toBe(1);
+    expect(backendInfo().threads.reason).toBe('the threads could not start: no Worker here');
+  });
+});

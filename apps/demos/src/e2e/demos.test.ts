@@ -13,7 +13,8 @@ import { ensureBuilt } from './ensure-built.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
 // The built site in Debian's chromium, as a person uses it: the shopping graphs, the gradient
-// check, training in the worker, drawing a digit, and a model file written by `dlfs train`.
+// check, training in the worker on kernel threads, drawing a digit, a model file written by
+// `dlfs train`, and the site served without cross-origin isolation, where training keeps to one thread.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, '..', 'cli', 'dist', 'bin.js');
@@ -38,14 +39,7 @@ beforeAll(async () => {
   cliModel.catch(() => undefined);
   server = await serveStatic(join(root, 'dist', 'site'));
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
+  page = watched(await browser.context.newPage());
   await page.goto(server.url);
 }, 120_000);
 
@@ -59,6 +53,25 @@ afterAll(async () => {
   await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+/** `p`, its console errors, page errors and failed requests going into `problems`. */
+function watched(p: Page): Page {
+  p.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  p.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  return p;
+}
+
+/** The kernels line of the training card once the worker has said where its kernels run: its text and thread count. */
+async function kernels(p: Page): Promise<{ text: string; threads: number }> {
+  const line = p.locator('[data-kernels]');
+  await line.waitFor({ state: 'visible' });
+  return { text: (await line.textContent()) ?? '', threads: Number(await line.getAttribute('data-threads')) };
+}
 
 const text = async (selector: string): Promise<string> => (await page.locator(selector).first().textContent()) ?? '';
 
@@ -153,6 +166,20 @@ describe('the demos page in chromium', () => {
     await page.fill('#tr-iterations', '20000');
     await page.fill('#tr-seed', '1');
     await page.click('[data-action=train]');
+
+    // The page is cross-origin isolated, so the worker splits its kernels over threads on shared
+    // WASM memory: one per core, at most 4, each a Worker from a Blob that loads under COEP.
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const { text: kernelsText, threads } = await kernels(page);
+    if (cores >= 2) {
+      expect(threads).toBe(Math.min(cores, 4));
+      expect(kernelsText).toBe(`Kernels: WASM SIMD, ${threads} threads.`);
+      expect(page.workers().filter((w) => w.url().startsWith('blob:'))).toHaveLength(threads - 1);
+    } else {
+      expect(threads).toBe(1);
+      expect(kernelsText).toBe('Kernels: WASM SIMD, 1 thread: the browser reports 1 core.');
+    }
     const val = page.locator('[data-stat=val-accuracy]');
     await page.waitForFunction(() => Number(document.querySelector('[data-stat=val-accuracy]')?.getAttribute('data-value') ?? 0) > 0.5, undefined, {
       timeout: 40_000,
@@ -236,5 +263,27 @@ describe('the demos page in chromium', () => {
     await page.locator('#try').evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
     await page.screenshot({ path: join(screenshots, 'phone-try.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('trains on one thread, and says why, where the site is served without cross-origin isolation', async () => {
+    const plain = await serveStatic(join(root, 'dist', 'site'), { isolated: false });
+    const other = watched(await browser!.context.newPage());
+    try {
+      await other.goto(plain.url);
+      expect(await other.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+      await other.fill('#tr-iterations', '1000');
+      await other.fill('#tr-seed', '1');
+      await other.click('[data-action=train]');
+      const { text: kernelsText, threads } = await kernels(other);
+      expect(threads).toBe(1);
+      expect(kernelsText).toMatch(/^Kernels: WASM SIMD, 1 thread: .*SharedArrayBuffer.*cross-origin-isolated.*\.$/);
+      await other.waitForSelector('.stats[data-state=done]', { timeout: 40_000 });
+      expect(Number(await other.locator('[data-stat=val-accuracy]').getAttribute('data-value'))).toBeGreaterThan(0.5);
+      expect(await other.locator('[data-training-status]').textContent()).toMatch(/^Done\. 1,000 iterations in /);
+      expect(other.workers().filter((w) => w.url().startsWith('blob:'))).toEqual([]);
+    } finally {
+      await other.close();
+      await plain.close();
+    }
   });
 });

@@ -20,9 +20,11 @@ export interface StaticServer {
 
 /**
  * Serves `root` on 127.0.0.1 at a port the system picks, with the cross-origin isolation
- * headers that `vite preview` also sends, so the tests see the page as a person does.
+ * headers that `vite preview` also sends, so the tests see the page as a person does;
+ * `isolated: false` leaves them out, as a plain static host would.
  */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, { isolated = true }: { isolated?: boolean } = {}): Promise<StaticServer> {
+  const isolation = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
@@ -39,8 +41,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': size,
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...isolation,
       'Cache-Control': 'no-store',
     });
     createReadStream(file).pipe(res);

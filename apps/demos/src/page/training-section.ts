@@ -1,5 +1,6 @@
 import { serializeModel } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
+import { describeKernels, type KernelInfo } from '../training/kernel-threads.js';
 import { MNIST_ASSET_FILE } from '../training/mnist-asset.js';
 import { DIGIT_PIXELS, Predictor } from '../training/predictor.js';
 import type { WorkerMessage } from '../training/protocol.js';
@@ -70,6 +71,14 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     stat('val-accuracy', 'Validation accuracy'),
     stat('speed', 'Speed'),
   );
+  // Where the worker's kernels run, once it says: WASM SIMD or TypeScript, on how many threads, and why only one.
+  const kernelsLine = h('p', { class: 'hint', 'data-kernels': '', hidden: true });
+  const showKernels = (k: KernelInfo): void => {
+    kernelsLine.textContent = `Kernels: ${describeKernels(k)}.`;
+    kernelsLine.dataset.threads = String(k.threads);
+    kernelsLine.dataset.requested = String(k.requested);
+    kernelsLine.hidden = false;
+  };
   const setStat = (key: string, text: string, value?: number): void => {
     const dd = $(stats, `[data-stat="${key}"]`);
     dd.textContent = text;
@@ -186,6 +195,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     switch (m.type) {
       case 'ready':
         iterations = m.iterations;
+        showKernels(m.kernels);
         status.textContent =
           `Training ${DIGIT_PIXELS}-${settings.hidden}-10 with ${settings.optimizer} (lr ${settings.lr}, batch ${settings.batchSize}) on ` +
           `${m.trainRows.toLocaleString('en')} digits; ` +
@@ -286,11 +296,12 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       'p',
       { class: 'lede' },
       'The two-layer network of chapter 5 (Affine → ReLU → Affine → SoftmaxWithLoss) learns the bundled MNIST digits with @dlfs/model’s train(), ',
-      'in a Web Worker so the page stays responsive. The same seed gives the same weights as ',
+      'in a Web Worker so the page stays responsive, its big kernel calls split over up to four threads on shared WASM memory. ',
+      'The same seed gives the same weights as ',
       h('code', {}, 'dlfs train --scale 255'),
-      '.',
+      ', whatever the number of threads.',
     ),
-    h('div', { class: 'card' }, form, status, stats),
+    h('div', { class: 'card' }, form, status, stats, kernelsLine),
     h(
       'div',
       { class: 'charts' },

@@ -1,5 +1,6 @@
 import type { ScalerJson } from '@dlfs/data';
 import type { NetworkSpec } from '@dlfs/model';
+import type { KernelInfo } from './kernel-threads.js';
 import type { TrainingSettings } from './training-settings.js';
 
 /**
@@ -26,7 +27,17 @@ export interface Misclassified {
 
 /** Worker → page. */
 export type WorkerMessage =
-  | { type: 'ready'; trainRows: number; valRows: number; iterations: number; itersPerEpoch: number; spec: NetworkSpec; isolated: boolean }
+  | {
+      type: 'ready';
+      trainRows: number;
+      valRows: number;
+      iterations: number;
+      itersPerEpoch: number;
+      spec: NetworkSpec;
+      isolated: boolean;
+      /** Where the kernels run: WASM SIMD or TypeScript, on how many threads, and why only one. */
+      kernels: KernelInfo;
+    }
   | {
       type: 'progress';
       iteration: number;

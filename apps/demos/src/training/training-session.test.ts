@@ -7,7 +7,10 @@ import { mnistPixelsToBytes } from '@dlfs/datasets';
 import { loadMnistSample } from '@dlfs/datasets/node';
 import { builtinLayers } from '@dlfs/layers';
 import { parseModel } from '@dlfs/model';
+import { stopThreads } from '@dlfs/tensor';
+import { startThreads } from '@dlfs/tensor/node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startKernelThreads } from './kernel-threads.js';
 import { encodeMnistAsset } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type WorkerMessage } from './protocol.js';
 import { type SessionHost, TrainingSession } from './training-session.js';
@@ -24,7 +27,10 @@ beforeAll(() => {
 });
 
 /** A session on a fake host that records every message and lets a test act on them as they come. */
-function harness(onPost?: (m: WorkerMessage) => void): { session: TrainingSession; messages: WorkerMessage[]; types: () => string[] } {
+function harness(
+  onPost?: (m: WorkerMessage) => void,
+  more: Pick<SessionHost, 'startKernels'> = {},
+): { session: TrainingSession; messages: WorkerMessage[]; types: () => string[] } {
   const messages: WorkerMessage[] = [];
   // A clock that moves 10 ms per reading, so progress comes every few iterations however fast the machine is.
   let clock = 0;
@@ -36,6 +42,7 @@ function harness(onPost?: (m: WorkerMessage) => void): { session: TrainingSessio
     fetchDataset: async () => asset,
     yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
     now: () => (clock += 10),
+    ...more,
   };
   return { session: new TrainingSession(host), messages, types: () => messages.map((m) => m.type) };
 }
@@ -125,6 +132,30 @@ describe('TrainingSession', () => {
     Atomics.store(word, 0, CONTROL.run);
     await session.handle({ type: 'resume' });
     expect(last(messages, 'done').iteration).toBe(400);
+  });
+
+  it('starts the kernel threads once, before its first run, and trains the same weights on two threads as on one', async () => {
+    const one = harness();
+    await one.session.handle(start(small));
+    expect(last(one.messages, 'ready').kernels).toEqual({ backend: 'wasm', threads: 1, requested: 1 });
+    let starts = 0;
+    const two = harness(undefined, {
+      startKernels: () => {
+        starts++;
+        return startKernelThreads(2, (n) => startThreads(n));
+      },
+    });
+    try {
+      await two.session.handle(start(small));
+      await two.session.handle(start(small));
+    } finally {
+      stopThreads();
+    }
+    expect(starts).toBe(1);
+    const readies = two.messages.filter((m) => m.type === 'ready');
+    expect(readies.map((m) => m.kernels)).toEqual([1, 2].map(() => ({ backend: 'wasm', threads: 2, requested: 2 })));
+    const [a, b] = [one, two].map((h) => last(h.messages, 'weights').params);
+    for (const name of ['W1', 'b1', 'W2', 'b2']) expect(Array.from(b![name]!), name).toEqual(Array.from(a![name]!));
   });
 
   it('reports bad settings as an error message', async () => {

@@ -2,7 +2,8 @@ import { createScaler, gatherLabels, gatherRows, type Scaler, trainValSplit } fr
 import { builtinLayers } from '@dlfs/layers';
 import { defaultSpec, type EpochMetrics, type IterationProgress, type LabelledData, Network, seedStreams, Trainer } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { Tensor, zeros } from '@dlfs/tensor';
+import { backendInfo, Tensor, zeros } from '@dlfs/tensor';
+import { type KernelInfo, kernelInfo } from './kernel-threads.js';
 import { decodeMnistAsset, type MnistAsset } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type Misclassified, type WorkerMessage } from './protocol.js';
 import { checkSettings, type TrainingSettings, VAL_FRACTION } from './training-settings.js';
@@ -14,6 +15,12 @@ export interface SessionHost {
   /** Lets queued messages (Pause) in between two pieces of training. */
   yieldToEvents(): Promise<void>;
   now(): number;
+  /**
+   * Starts the kernel threads, if the host has them, and says where the kernels run. Called
+   * before the first run only: the threads serve every run of the session. Without it the
+   * kernels run as @dlfs/tensor has them.
+   */
+  startKernels?(): Promise<KernelInfo>;
 }
 
 /** Most misclassified digits sent per epoch. */
@@ -62,6 +69,7 @@ export class TrainingSession {
   private looping = false;
   private pauseRequested = false;
   private readonly datasets = new Map<string, MnistAsset>();
+  private kernels: Promise<KernelInfo> | undefined;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -97,7 +105,9 @@ export class TrainingSession {
     this.pauseRequested = false;
     const problem = checkSettings(settings);
     if (problem !== undefined) throw new Error(problem);
-    const asset = await this.dataset(message.datasetUrl);
+    this.kernels ??= this.host.startKernels?.() ?? Promise.resolve(kernelInfo(backendInfo()));
+    // The threads start while the digits load.
+    const [asset, kernels] = await Promise.all([this.dataset(message.datasetUrl), this.kernels]);
     const { rows, pixelsPerRow } = asset;
     // The digits as 0..255 floats, as `dlfs train` reads the bundled sample.
     const x = new Tensor(Float32Array.from(asset.pixels), [rows, pixelsPerRow]);
@@ -166,6 +176,7 @@ export class TrainingSession {
       itersPerEpoch: trainer.plan.itersPerEpoch,
       spec: network.spec,
       isolated: control !== undefined,
+      kernels,
     });
     this.postWeights(run);
     await this.loop(run);

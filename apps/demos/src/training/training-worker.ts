@@ -1,3 +1,4 @@
+import { startKernelThreads } from './kernel-threads.js';
 import type { ClientMessage, WorkerMessage } from './protocol.js';
 import { TrainingSession } from './training-session.js';
 
@@ -9,6 +10,12 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
+// The kernel threads start once per worker, as soon as it loads (the page makes a worker per
+// run), and serve every run in it. They need SharedArrayBuffer, which only a cross-origin
+// isolated page has, and a thread that may block, which a worker is; elsewhere the kernels stay
+// on this thread and the page shows why.
+const kernels = startKernelThreads(navigator.hardwareConcurrency);
+
 const session = new TrainingSession({
   post: (message, transfer = []) => scope.postMessage(message, transfer),
   async fetchDataset(url) {
@@ -18,6 +25,7 @@ const session = new TrainingSession({
   },
   yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
   now: () => performance.now(),
+  startKernels: () => kernels,
 });
 
 scope.addEventListener('message', (event) => {

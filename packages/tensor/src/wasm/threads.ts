@@ -28,6 +28,8 @@ const MAX_ERROR_CHARS = 240;
 const ARGS_AT = 1024;
 /** Arguments one part may take. */
 const MAX_ARGS = 24;
+/** How long startThreads waits for a thread to instantiate the module before giving up on threads. */
+const START_TIMEOUT_MS = 20_000;
 /** The most parts a call may be split into. */
 export const MAX_PARTS = 64;
 /** Bytes of the job block. */
@@ -195,13 +197,19 @@ export class ThreadPool {
           }
         }),
     );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`a thread did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    });
     try {
-      await Promise.all(ready);
+      await Promise.race([Promise.all(ready), timeout]);
     } catch (err) {
       Atomics.store(new Int32Array(memory.buffer), (block.byteOffset >> 2) + STOP, 1);
+      clearTimeout(timer);
       for (const h of handles) h?.terminate();
       throw err;
     }
+    clearTimeout(timer);
     pool = new ThreadPool(memory, handles, block);
     return pool;
   }
