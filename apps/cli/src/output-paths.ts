@@ -67,10 +67,10 @@ export function checkOutputFolder(flag: string, path: string): void {
   if (!writable(above.at)) throw new InputError(`${flag} ${path}: ${above.at} is not writable; choose another place`);
 }
 
-/** Writes `text` to `path` atomically; an error while writing names the flag and the path. */
-export function writeOutputFile(flag: string, path: string, text: string): void {
+/** Writes `content` (text or bytes) to `path` atomically; an error while writing names the flag and the path. */
+export function writeOutputFile(flag: string, path: string, content: string | Uint8Array): void {
   try {
-    writeFileAtomic(path, text);
+    writeFileAtomic(path, content);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new InputError(`${flag} ${path}: could not be written (${e.code ?? e.message}); an existing file there is left as it was`);

@@ -77,6 +77,14 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['model.json']);
   });
 
+  it('writes bytes as they are, in parts when write(2) takes only some', () => {
+    fault.maxBytesPerWrite = 1000;
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 37) & 255);
+    writeFileAtomic(`${dir}/model.onnx`, bytes);
+    expect(new Uint8Array(readFileSync(`${dir}/model.onnx`))).toEqual(bytes);
+    expect(fault.writes).toBeGreaterThanOrEqual(5);
+  });
+
   it('creates a file that did not exist', () => {
     writeFileAtomic(`${dir}/new.json`, 'x');
     expect(readFileSync(`${dir}/new.json`, 'utf8')).toBe('x');

@@ -14,15 +14,18 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${tempCounter++}.tmp`);
 }
 
-/** Writes `text` to `path` so that a reader sees either the old file or the whole new one. */
-export function writeFileAtomic(path: string, text: string): void {
+/**
+ * Writes `content` (text, as UTF-8, or bytes) to `path` so that a reader sees either the old
+ * file or the whole new one.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     // 'wx': never truncate a file that is not ours.
     fd = openSync(tmp, 'wx', 0o644);
     // write(2) may put down fewer bytes than asked (a filling disk does, before it fails): write until all are down.
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
     closeSync(fd);
