@@ -35,7 +35,7 @@ const jsonOption = (): Option => new Option('--json', 'print a machine-readable 
 
 /** --threads: kernel threads for the command's float32 kernels. */
 function threadsOption(same: string): Option {
-  return new Option('--threads <n>', `kernel threads, this one counted (1 to ${MAX_THREADS}); ${same}`)
+  return new Option('--threads <n>', `kernel threads, this one counted (1 to ${MAX_THREADS}; at most one per core is used); ${same}`)
     .argParser(threadCount)
     .default(DEFAULT_THREADS, `${DEFAULT_THREADS}: this machine's cores, at most 4`);
 }

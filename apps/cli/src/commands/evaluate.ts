@@ -1,7 +1,7 @@
 import { loadModelFile } from '@dlfs/model/node';
 import { loadRegistry } from '../plugins.js';
 import { loadForModel } from './model-input.js';
-import { startThreads } from '@dlfs/tensor/node';
+import { startCliThreads } from '../threads.js';
 
 export interface EvaluateFlags {
   model: string;
@@ -16,7 +16,8 @@ export interface EvaluateFlags {
 /** Accuracy, per-class accuracy and the confusion matrix of a saved model on a labelled CSV. */
 export async function evaluateCommand(flags: EvaluateFlags): Promise<number> {
   const registry = await loadRegistry(flags.plugin);
-  await startThreads(flags.threads);
+  const { note } = await startCliThreads(flags.threads);
+  if (note !== undefined) process.stderr.write(`note: ${note}\n`);
   const model = loadModelFile(flags.model, { registry });
   const label = flags.label ?? model.preprocessing.label ?? 'label';
   const csv = await loadForModel(model, flags.data, label, true);

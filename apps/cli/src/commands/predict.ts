@@ -2,7 +2,7 @@ import { loadModelFile } from '@dlfs/model/node';
 import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 import { loadRegistry } from '../plugins.js';
 import { loadForModel } from './model-input.js';
-import { startThreads } from '@dlfs/tensor/node';
+import { startCliThreads } from '../threads.js';
 
 export interface PredictFlags {
   model: string;
@@ -18,7 +18,8 @@ export interface PredictFlags {
 export async function predictCommand(flags: PredictFlags): Promise<number> {
   checkOutputFile('--out', flags.out);
   const registry = await loadRegistry(flags.plugin);
-  await startThreads(flags.threads);
+  const { note } = await startCliThreads(flags.threads);
+  if (note !== undefined) process.stderr.write(`note: ${note}\n`);
   const model = loadModelFile(flags.model, { registry });
   // Kaggle's test.csv has no label column; a file that has the model's one is read without it.
   const csv = await loadForModel(model, flags.data, model.preprocessing.label, false);

@@ -5,12 +5,12 @@ import { checkInputScale, defaultSpec, Network, type NetworkSpec, seedStreams, s
 import { checkOutputFile, writeOutputFile } from '../output-paths.js';
 
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { backendInfo, kernelStats, resetKernelStats, shapeSize, type Tensor } from '@dlfs/tensor';
-import { startThreads } from '@dlfs/tensor/node';
+import { kernelStats, resetKernelStats, shapeSize, type Tensor } from '@dlfs/tensor';
 import { InputError, UsageError } from '../errors.js';
 import { loadRegistry } from '../plugins.js';
 import { plotHistory, Progress } from '../report.js';
 import { readSpecFile } from '../spec-file.js';
+import { startCliThreads } from '../threads.js';
 import { BUNDLED, loadTrainingRows } from '../training-data.js';
 
 export interface TrainFlags {
@@ -74,7 +74,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const progress = new Progress(process.stderr, flags.json);
   const registry = await loadRegistry(flags.plugin);
   // Threads split the big kernel calls; every result is the same bits with any count.
-  const threads = await startThreads(flags.threads);
+  const { threads, note: threadsNote } = await startCliThreads(flags.threads);
   const optimizerRegistry = builtinOptimizers();
   const lr = flags.lr ?? (flags.optimizer === TRAIN_DEFAULTS.optimizer ? TRAIN_DEFAULTS.lr : undefined);
   const optimizer = optimizerRegistry.create(flags.optimizer, lr === undefined ? {} : { lr });
@@ -130,9 +130,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     if (flags.json) process.stderr.write(`warning: ${message}\n`);
   };
   for (const w of rows.warnings) report(w);
-  const threadInfo = backendInfo().threads;
-  if (threads < flags.threads)
-    report(`--threads ${flags.threads}: training on ${threads} thread${threads === 1 ? '' : 's'}, ${threadInfo.reason ?? 'no more could start'}`);
+  if (threadsNote !== undefined) report(threadsNote);
   const scaleWarning = checkInputScale(featureStats(trainX));
   if (scaleWarning) report(scaleWarning.message);
 
