@@ -3,6 +3,7 @@ import { DuplicateLayerError, LayerConfigError, LayerCreateError, UnknownLayerEr
 import { LayerError, ModelFileError, SpecError } from '@dlfs/model';
 import { OptimizerConfigError, UnknownOptimizerError } from '@dlfs/optimizers';
 import { ShapeError } from '@dlfs/tensor';
+import { OnnxExportError } from '@dlfs/onnx';
 
 /** A wrong flag or flag value: the message says which and what is allowed. */
 export class UsageError extends Error {
@@ -35,7 +36,8 @@ export function isUserError(err: unknown): err is Error {
     err instanceof LayerConfigError ||
     err instanceof UnknownOptimizerError ||
     err instanceof OptimizerConfigError ||
-    err instanceof LayerError
+    err instanceof LayerError ||
+    err instanceof OnnxExportError
   );
 }
 

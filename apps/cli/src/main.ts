@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkLayerCommand } from './commands/check-layer.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { layersCommand } from './commands/layers.js';
 import { predictCommand } from './commands/predict.js';
@@ -133,6 +134,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(pluginOption())
     .action(async function (this: Command) {
       await run(() => evaluateCommand(this.opts()))();
+    });
+
+  program
+    .command('export')
+    .description('write a model as ONNX, to run it without dlfs (ONNX Runtime in a page, Python, C#, a phone)')
+    .requiredOption('--model <file>', 'model file from dlfs train')
+    .requiredOption('--out <file>', 'the .onnx file to write (atomically)')
+    .addOption(jsonOption())
+    .addOption(pluginOption())
+    .addHelpText('after', EXPORT_HELP)
+    .action(async function (this: Command) {
+      await run(() => exportCommand(this.opts()))();
     });
 
   program

@@ -27,6 +27,8 @@ export {
   type LayerCapabilities,
   type LayerDef,
   type LayerSpec,
+  type OnnxAttribute,
+  type OnnxLayerContext,
   validateConfig,
 } from './layer.js';
 export { LayerContractError, resolveLayer, type ShapedLayer } from './layer-contract.js';

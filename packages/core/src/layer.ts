@@ -132,6 +132,46 @@ export interface LayerDef<C = Record<string, unknown>> {
   ): { outputShape: number[]; params: Record<string, readonly number[]>; state?: Record<string, readonly number[]> };
   /** Checks an untrusted config (from JSON) and returns it typed, or throws a clear error. */
   validate?(config: unknown): C;
+  /**
+   * The layer's evaluation-mode forward as standard ONNX operators, for `toOnnx` of @dlfs/onnx:
+   * adds nodes and constants through `ctx` and returns the name of the tensor that holds the
+   * output, [N, ...outputShape] in float32. Without it a model with this layer cannot be exported
+   * (the error names the type and the plugin module). Only types live here, so @dlfs/core does
+   * not depend on the exporter.
+   */
+  onnx?(layer: Layer, ctx: OnnxLayerContext<C>): string;
+}
+
+/**
+ * An ONNX attribute value: a whole number is an INT, any other number a FLOAT; an array of whole
+ * numbers INTS, of other numbers FLOATS; a string a STRING. `{ float }` and `{ floats }` make a
+ * FLOAT (or FLOATS) of a whole number too.
+ */
+export type OnnxAttribute = number | string | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] };
+
+/** What a LayerDef's `onnx` mapping gets: where its input is, the shapes, its config and a graph to add to. */
+export interface OnnxLayerContext<C = Record<string, unknown>> {
+  /** Name of the graph tensor that holds the layer's input: float32 [N, ...inputShape], N the batch. */
+  readonly input: string;
+  /** Shape of one input sample (no batch axis): [784], or [1, 28, 28] for an image. */
+  readonly inputShape: readonly number[];
+  /** Shape of one output sample (no batch axis): what the returned tensor must hold per sample. */
+  readonly outputShape: readonly number[];
+  /** The layer's config, as the spec gave it and the def's validate returned it (defaults not filled in). */
+  readonly config: C;
+  /** The ONNX opset the graph is written in (13 or newer): which operators and attributes exist. */
+  readonly opset: number;
+  /**
+   * Adds a node of a standard ONNX operator (domain ai.onnx) and returns the name of its (first)
+   * output, unique in the graph: `node('Gemm', [ctx.input, W, b], { transB: 0 })`.
+   */
+  node(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, OnnxAttribute>>): string;
+  /**
+   * Adds a constant tensor (an initializer) and returns its graph name, made unique by the layer's
+   * position: float32 by default (a float64 param is rounded to float32), or int64 (a Reshape's
+   * shape). `data` is row-major and holds as many values as `shape` says.
+   */
+  constant(name: string, data: ArrayLike<number>, shape: readonly number[], dtype?: 'float32' | 'int64'): string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { addBias, type DType, formatShape, matmul, randn, reuse, sameShape, ShapeError, shapeSize, sum, Tensor, toKernel, zeros } from '@dlfs/tensor';
 import { anyOf, formatValue, number, oneOf, optional, required, wholeNumber } from '@dlfs/core';
 import { layerConfig } from './layer-config.js';
-import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 export type AffineConfig = {
   /** Number of outputs (neurons). */
@@ -145,5 +145,12 @@ export const affine: LayerDef<AffineConfig> = Object.freeze({
   shapes(config: AffineConfig, inputShape: readonly number[]) {
     const { units } = affineConfig.validate(config);
     return { outputShape: [units], params: { W: [inputSizeOf(inputShape), units], b: [units] } };
+  },
+  /** ONNX: Gemm(x, W, b), after Flatten(axis 1) for an N-D sample (forward's reshape to [batch, features]). */
+  onnx(layer: Layer, ctx: OnnxLayerContext<AffineConfig>): string {
+    const { W, b } = (layer as Affine).params;
+    const x = ctx.inputShape.length === 1 ? ctx.input : ctx.node('Flatten', [ctx.input], { axis: 1 });
+    // 5.6.2: Y = X · W + B
+    return ctx.node('Gemm', [x, ctx.constant('W', W.data, W.shape), ctx.constant('b', b.data, b.shape)]);
   },
 });

@@ -1,7 +1,7 @@
 import { formatValue, number, optional } from '@dlfs/core';
 import { batchNorm as normalize, batchNormBackward, type DType, formatShape, ones, reuse, sameShape, ShapeError, Tensor, zeros } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
-import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 export type BatchNormConfig = {
   /** Weight of the old running statistics in each update: running = momentum · running + (1 − momentum) · batch. 0.9 when not given, as in the book. */
@@ -39,7 +39,6 @@ export class BatchNorm implements Layer {
   readonly state: Readonly<{ runningMean: Tensor; runningVar: Tensor }>;
   readonly outputShape: readonly number[];
   readonly momentum: number;
-  private readonly channels: number;
   /**
    * Per mode, for the last forward of that mode: x̂, the output, and the mean and √(σ² + ε) it
    * used (float64 [2, C]), so that an evaluation batch never evicts what a training backward needs.
@@ -88,7 +87,6 @@ export class BatchNorm implements Layer {
     this.state = Object.freeze({ runningMean, runningVar });
     this.outputShape = Object.freeze([...inputShape]);
     this.momentum = momentum;
-    this.channels = channels;
     this.trainPass.stats = zeros([2, channels]);
     this.evalPass.stats = zeros([2, channels]);
   }
@@ -211,5 +209,17 @@ export const batchNorm: LayerDef<BatchNormConfig> = Object.freeze({
       params: { gamma: [channels], beta: [channels] },
       state: { runningMean: [channels], runningVar: [channels] },
     };
+  },
+  /**
+   * ONNX: BatchNormalization with the running statistics and the book's ε, the evaluation pass:
+   * axis 1 is the channel, so a [N, D] input is normalised per feature and [N, C, H, W] per channel.
+   */
+  onnx(layer: Layer, ctx: OnnxLayerContext<BatchNormConfig>): string {
+    const { gamma, beta } = (layer as BatchNorm).params;
+    const { runningMean, runningVar } = (layer as BatchNorm).state;
+    // ONNX's inputs in order: X, scale, B, input_mean, input_var
+    const inputs = Object.entries({ gamma, beta, runningMean, runningVar }).map(([name, t]) => ctx.constant(name, t.data, t.shape));
+    // 6.3.1: y = γ · (x − running mean) / √(running var + ε) + β
+    return ctx.node('BatchNormalization', [ctx.input, ...inputs], { epsilon: { float: EPS } });
   },
 });

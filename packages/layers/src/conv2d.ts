@@ -15,7 +15,7 @@ import {
   zeros,
 } from '@dlfs/tensor';
 import { LayerConfigError, layerConfig } from './layer-config.js';
-import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 export type Conv2dConfig = {
   /** Number of filters: the output's channels. */
@@ -231,5 +231,16 @@ export const conv2d: LayerDef<Conv2dConfig> = Object.freeze({
   shapes(config: Conv2dConfig, inputShape: readonly number[]) {
     const { filters, size, channels, oh, ow } = plan(config, inputShape);
     return { outputShape: [filters, oh, ow], params: { W: [filters, channels, size, size], b: [filters] } };
+  },
+  /** ONNX: Conv (NCHW, W as [filters, C, fh, fw], the same layout) with the layer's stride and zero padding on every side. */
+  onnx(layer: Layer, ctx: OnnxLayerContext<Conv2dConfig>): string {
+    const { params, stride, pad } = layer as Conv2d;
+    const { W, b } = params;
+    // 7.4: y[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f]
+    return ctx.node('Conv', [ctx.input, ctx.constant('W', W.data, W.shape), ctx.constant('b', b.data, b.shape)], {
+      kernel_shape: W.shape.slice(2),
+      strides: [stride, stride],
+      pads: [pad, pad, pad, pad],
+    });
   },
 });

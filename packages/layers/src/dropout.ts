@@ -1,7 +1,7 @@
 import { number, optional } from '@dlfs/core';
 import { dropoutMask, formatShape, multiplyInto, type Rng, reuse, sameShape, ShapeError, scaleInto, Tensor } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
-import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { BackwardContext, CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 export type DropoutConfig = {
   /** The share of units dropped in a training pass: 0.5 when not given, as in the book. */
@@ -105,5 +105,10 @@ export const dropout: LayerDef<DropoutConfig> = Object.freeze({
   shapes(config: DropoutConfig, inputShape: readonly number[]) {
     dropoutConfig.validate(config);
     return { outputShape: [...inputShape], params: {} };
+  },
+  /** ONNX: Mul by 1 − ratio, the book's evaluation pass (not ONNX's Dropout, which is inverted dropout and the identity at inference). */
+  onnx(layer: Layer, ctx: OnnxLayerContext<DropoutConfig>): string {
+    // 6.4.3: evaluation keeps every unit, scaled by the share training keeps
+    return ctx.node('Mul', [ctx.input, ctx.constant('keep', [1 - (layer as Dropout).ratio], [])]);
   },
 });

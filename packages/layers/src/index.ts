@@ -1,4 +1,14 @@
-export type { BackwardContext, CreateContext, ForwardContext, Layer, LayerCapabilities, LayerDef, LayerSpec } from './layer.js';
+export type {
+  BackwardContext,
+  CreateContext,
+  ForwardContext,
+  Layer,
+  LayerCapabilities,
+  LayerDef,
+  LayerSpec,
+  OnnxAttribute,
+  OnnxLayerContext,
+} from './layer.js';
 export { DuplicateLayerError, LayerCreateError, LayerRegistry, UnknownLayerError } from './registry.js';
 export { LayerConfigError } from './layer-config.js';
 export { builtinLayers } from './builtin-layers.js';

@@ -8,4 +8,6 @@ export type {
   LayerCapabilities,
   LayerDef,
   LayerSpec,
+  OnnxAttribute,
+  OnnxLayerContext,
 } from '@dlfs/core';

@@ -1,7 +1,7 @@
 import { formatValue, optional, required, wholeNumber } from '@dlfs/core';
 import { convOutputSize, formatShape, maxPool2d, maxPool2dBackward, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
 import { LayerConfigError, layerConfig } from './layer-config.js';
-import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 export type MaxPoolConfig = {
   /** Height and width of each (square) window. */
@@ -173,5 +173,10 @@ export const maxPool: LayerDef<MaxPoolConfig> = Object.freeze({
   shapes(config: MaxPoolConfig, inputShape: readonly number[]) {
     const { channels, oh, ow } = plan(config, inputShape);
     return { outputShape: [channels, oh, ow], params: {} };
+  },
+  /** ONNX: MaxPool without padding, rounding down (ceil_mode 0) as forward leaves out what the stride cannot reach. */
+  onnx(layer: Layer, ctx: OnnxLayerContext<MaxPoolConfig>): string {
+    const { size, stride } = layer as MaxPool;
+    return ctx.node('MaxPool', [ctx.input], { kernel_shape: [size, size], strides: [stride, stride] });
   },
 });

@@ -1,6 +1,6 @@
 import { formatShape, relu as reluKernel, reluBackward, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
-import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 /** ReLU takes no config. */
 export type ReluConfig = Record<string, never>;
@@ -76,4 +76,6 @@ export const relu: LayerDef<ReluConfig> = Object.freeze({
   },
   /** No params; the output keeps the input's shape. */
   shapes: (_config: ReluConfig, inputShape: readonly number[]) => ({ outputShape: [...inputShape], params: {} }),
+  /** ONNX: Relu, max(0, x). */
+  onnx: (_layer: Layer, ctx: OnnxLayerContext<ReluConfig>): string => ctx.node('Relu', [ctx.input]),
 });

@@ -1,6 +1,6 @@
 import { formatShape, reuse, sameShape, ShapeError, type Tensor } from '@dlfs/tensor';
 import { layerConfig } from './layer-config.js';
-import type { CreateContext, ForwardContext, Layer, LayerDef } from './layer.js';
+import type { CreateContext, ForwardContext, Layer, LayerDef, OnnxLayerContext } from './layer.js';
 
 /** Sigmoid takes no config. */
 export type SigmoidConfig = Record<string, never>;
@@ -71,4 +71,6 @@ export const sigmoid: LayerDef<SigmoidConfig> = Object.freeze({
   },
   /** No params; the output keeps the input's shape. */
   shapes: (_config: SigmoidConfig, inputShape: readonly number[]) => ({ outputShape: [...inputShape], params: {} }),
+  /** ONNX: Sigmoid, 1 / (1 + exp(−x)). */
+  onnx: (_layer: Layer, ctx: OnnxLayerContext<SigmoidConfig>): string => ctx.node('Sigmoid', [ctx.input]),
 });

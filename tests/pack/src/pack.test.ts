@@ -108,6 +108,16 @@ const smoke: Record<string, { js: string; ts: string }> = {
       "import type { LoadedModel } from '@dlfs/model/node';\nconst s: m.NetworkSpec = m.defaultSpec(10); const l: LoadedModel | undefined = undefined; " +
       'void s; void l;',
   },
+  '@dlfs/onnx': {
+    js:
+      "const { builtinLayers } = await import('@dlfs/layers'); const model = await import('@dlfs/model'); const registry = builtinLayers(); const net = " +
+      'model.Network.build(model.defaultSpec(3, 4), { registry, inputShape: [2], rng: new t.Rng(0) }); const bytes = m.toOnnx({ network: net, classes: ' +
+      "[0, 1, 2], preprocessing: { scaler: { type: 'none' }, label: 'label', featureNames: ['a', 'b'] }, training: {} }); if (!(bytes instanceof " +
+      "Uint8Array) || bytes.length < 100 || m.ONNX_OPSET < 13) throw new Error('onnx');",
+    ts:
+      "const f: (model: import('@dlfs/model').ModelContents) => Uint8Array = m.toOnnx; const e: typeof m.OnnxExportError = m.OnnxExportError; " +
+      'void f; void e;',
+  },
 };
 
 const run = promisify(execFile);
