@@ -3,13 +3,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { builtinLayers } from '@dlfs/layers';
 import { parseModel } from '@dlfs/model';
+import { ONNX_INPUT, ONNX_LABEL, ONNX_PROBABILITIES } from '@dlfs/onnx';
+import onnxProto from 'onnx-proto';
+import type * as Ort from 'onnxruntime-web';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchChromium } from './chromium.js';
 import { ensureBuilt } from './ensure-built.js';
+import { DIGIT_SIDE, toMnistDigit } from '../training/digit-preprocess.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
 // The built site in Debian's chromium, as a person uses it: the shopping graphs, the gradient
@@ -19,6 +24,8 @@ import { serveStatic, type StaticServer } from './static-server.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, '..', 'cli', 'dist', 'bin.js');
 const screenshots = join(root, '.screenshots');
+/** onnxruntime-web's dist folder (ort.wasm.min.js, its .mjs and .wasm), served at /ort/ beside the site: same origin, as COEP requires. */
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/wasm'));
 
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
@@ -37,7 +44,7 @@ beforeAll(async () => {
   // Runs while the first tests do; the model-file test waits for it.
   cliModel = promisify(execFile)('node', [cli, 'train', '--iters', '200', '--out', out, '--json']).then(() => out);
   cliModel.catch(() => undefined);
-  server = await serveStatic(join(root, 'dist', 'site'));
+  server = await serveStatic(join(root, 'dist', 'site'), { mounts: { '/ort/': ortDist } });
   browser = await launchChromium();
   page = watched(await browser.context.newPage());
   await page.goto(server.url);
@@ -163,6 +170,9 @@ describe('the demos page in chromium', () => {
   });
 
   it('trains in a worker while the page stays responsive: validation accuracy climbs far above chance, and Pause holds it', async () => {
+    const exportButton = page.locator('[data-action=export-onnx]');
+    expect(await exportButton.isDisabled()).toBe(true);
+    expect(await exportButton.getAttribute('title')).toBe('Train a model first: there is nothing to export yet.');
     await page.fill('#tr-iterations', '20000');
     await page.fill('#tr-seed', '1');
     await page.click('[data-action=train]');
@@ -234,6 +244,97 @@ describe('the demos page in chromium', () => {
     await page.locator('.wrong-grid .wrong').first().click();
     expect(await text('.pad-actions .hint')).toMatch(/^A validation digit: \d read as \d\.$/);
     expect(Math.abs((await probabilities()).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+  });
+
+  it('exports the page’s model to ONNX, and ONNX Runtime Web in the page reads the drawn digit as the page does', async () => {
+    await page.locator('[data-action=clear]').click();
+    await drawOne();
+    const shown = await probabilities();
+    const shownLabel = await page.locator('[data-top-class]').getAttribute('data-value');
+
+    // The pad's ink, MNIST-style, as the page's prediction starts from it: 784 raw values 0..255, before the scaler.
+    const ink = await page.locator('canvas.pad').evaluate((c: HTMLCanvasElement) => {
+      const rgba = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      return { width: c.width, height: c.height, alpha: Array.from({ length: c.width * c.height }, (_, i) => rgba[4 * i + 3]!) };
+    });
+    const pixels = toMnistDigit(ink.alpha, ink.width, ink.height)!;
+    expect(pixels).toHaveLength(DIGIT_SIDE * DIGIT_SIDE);
+    // The same digit as the page's preview of what the network sees (its pixels rounded to bytes).
+    const preview = await page.locator('canvas.preview').evaluate((c: HTMLCanvasElement) => {
+      const rgba = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      return Array.from({ length: c.width * c.height }, (_, i) => rgba[4 * i + 3]!);
+    });
+    expect(preview).toEqual(Array.from(pixels, (v) => Math.round(v)));
+
+    const exportButton = page.locator('[data-action=export-onnx]');
+    expect(await exportButton.isEnabled()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+    expect(download.suggestedFilename()).toBe('model.onnx');
+    const saved = join(work, 'page-model.onnx');
+    await download.saveAs(saved);
+    const bytes = readFileSync(saved);
+    // The class labels travel in the model's metadata: the page's model reads digits 0..9, so label index k is class k.
+    const metadata = Object.fromEntries(onnxProto.onnx.ModelProto.decode(bytes).metadataProps.map((p) => [p.key, p.value]));
+    expect(JSON.parse(metadata.classes ?? 'null')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await page.waitForFunction(() => document.querySelector('[data-export-status]')?.textContent?.startsWith('Exported model.onnx'));
+    const size = `${(bytes.length / 1024).toFixed(0)} kB`;
+    expect(await text('[data-export-status]')).toBe(`Exported model.onnx (${size}): the scaler, the network and the softmax in one graph, for ONNX Runtime.`);
+
+    await page.addScriptTag({ url: new URL('ort/ort.wasm.min.js', server!.url).href });
+    const onnx = await page.evaluate(
+      async ({ model, input, names }) => {
+        const ort = (globalThis as unknown as { ort: typeof Ort }).ort;
+        ort.env.wasm.wasmPaths = new URL('ort/', location.href).href;
+        ort.env.wasm.numThreads = 1;
+        const session = await ort.InferenceSession.create(new Uint8Array(model));
+        const out = await session.run({ [names.input]: new ort.Tensor('float32', Float32Array.from(input), [1, input.length]) });
+        const probabilities = out[names.probabilities]!;
+        const label = out[names.label]!;
+        const result = {
+          inputs: [...session.inputNames],
+          outputs: [...session.outputNames],
+          probabilities: Array.from(probabilities.data as Float32Array),
+          probabilitiesDims: [...probabilities.dims],
+          label: Array.from(label.data as BigInt64Array, (v) => Number(v)),
+          labelType: label.type,
+        };
+        await session.release();
+        return result;
+      },
+      { model: Array.from(bytes), input: Array.from(pixels), names: { input: ONNX_INPUT, probabilities: ONNX_PROBABILITIES, label: ONNX_LABEL } },
+    );
+    expect(onnx.inputs).toEqual([ONNX_INPUT]);
+    expect([...onnx.outputs].sort()).toEqual([ONNX_LABEL, ONNX_PROBABILITIES].sort());
+    expect(onnx.probabilitiesDims).toEqual([1, 10]);
+    expect(onnx.labelType).toBe('int64');
+    const diff = Math.max(...onnx.probabilities.map((v, k) => Math.abs(v - shown[k]!)));
+    console.log(`ONNX Runtime Web vs the page: largest probability difference ${diff.toExponential(2)}`);
+    expect(diff).toBeLessThan(1e-4);
+    expect(onnx.label).toEqual([Number(shownLabel)]);
+  });
+
+  it('shows an export that fails in the page, not as an uncaught error', async () => {
+    const other = watched(await browser!.context.newPage());
+    try {
+      await other.goto(server!.url);
+      await other.fill('#tr-iterations', '300');
+      await other.click('[data-action=train]');
+      await other.waitForSelector('.stats[data-state=done]', { timeout: 40_000 });
+      // The ONNX writer is a chunk of its own, fetched on the first export: this page gets one whose toOnnx throws.
+      await other.route('**/assets/onnx-file-*.js', (route) =>
+        route.fulfill({ contentType: 'text/javascript', body: 'export function onnxFile() { throw new Error("no ONNX today"); }' }),
+      );
+      let downloads = 0;
+      other.on('download', () => downloads++);
+      await other.click('[data-action=export-onnx]');
+      const status = other.locator('[data-export-status]');
+      await other.waitForFunction(() => document.querySelector('[data-export-status]')?.classList.contains('status-bad'));
+      expect(await status.textContent()).toBe('Export to ONNX failed: no ONNX today');
+      expect(downloads).toBe(0);
+      expect(await other.locator('[data-action=export-onnx]').isEnabled()).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('loads a model file written by `dlfs train` and classifies with it', async () => {

@@ -1,4 +1,4 @@
-import { serializeModel } from '@dlfs/model';
+import { type ModelContents, serializeModel } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
 import { describeKernels, type KernelInfo } from '../training/kernel-threads.js';
 import { MNIST_ASSET_FILE } from '../training/mnist-asset.js';
@@ -47,6 +47,19 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
   const trainButton = h('button', { type: 'submit', class: 'button', 'data-action': 'train' }, 'Train');
   const pauseButton = h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'pause', disabled: true }, 'Pause');
   const saveButton = h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'save', disabled: true }, 'Save model');
+  const exportButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-quiet',
+      'data-action': 'export-onnx',
+      disabled: true,
+      title: 'Train a model first: there is nothing to export yet.',
+    },
+    'Export to ONNX',
+  );
+  // What Export to ONNX did: the file's size, or why it failed.
+  const exportStatus = h('p', { class: 'hint', 'aria-live': 'polite', 'data-export-status': '', hidden: true });
   const status = h(
     'p',
     { class: 'status', 'aria-live': 'polite', 'data-training-status': '' },
@@ -57,7 +70,8 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     'form',
     { class: 'controls', 'aria-label': 'Training settings' },
     h('div', { class: 'fields' }, fields.hidden.wrap, optimizerField, fields.lr.wrap, fields.batchSize.wrap, fields.seed.wrap, fields.iterations.wrap),
-    h('div', { class: 'actions' }, trainButton, pauseButton, saveButton),
+    h('div', { class: 'actions' }, trainButton, pauseButton, saveButton, exportButton),
+    exportStatus,
   );
 
   const stat = (key: string, label: string): HTMLElement => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', { 'data-stat': key }, '–'));
@@ -152,6 +166,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     lossChart.clear();
     accChart.clear();
     warnings.replaceChildren();
+    exportStatus.hidden = true;
     perClass.replaceChildren();
     wrongGrid.replaceChildren();
     for (const key of ['iteration', 'epoch', 'loss', 'train-accuracy', 'val-accuracy', 'speed']) setStat(key, '–');
@@ -168,18 +183,36 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       client.resume();
     }
   });
+  /** The page's model as a model file holds it: what Save model writes and Export to ONNX converts. */
+  const modelContents = (p: Predictor): ModelContents => ({
+    network: p.network,
+    classes: [...p.classes],
+    preprocessing: { scaler: p.scaler.toJSON(), label: 'label', featureNames: Array.from({ length: DIGIT_PIXELS }, (_, i) => `pixel${i}`) },
+    training: { source: 'the dlfs demos page', ...settings, iterations },
+  });
   saveButton.addEventListener('click', () => {
     if (predictor === undefined) return;
-    const text = serializeModel({
-      network: predictor.network,
-      classes: [...predictor.classes],
-      preprocessing: { scaler: predictor.scaler.toJSON(), label: 'label', featureNames: Array.from({ length: DIGIT_PIXELS }, (_, i) => `pixel${i}`) },
-      training: { source: 'the dlfs demos page', ...settings, iterations },
-    });
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const link = h('a', { href: url, download: 'model.json' });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    download(new Blob([serializeModel(modelContents(predictor))], { type: 'application/json' }), 'model.json');
+  });
+  exportButton.addEventListener('click', async () => {
+    if (predictor === undefined) return;
+    const contents = modelContents(predictor);
+    exportButton.disabled = true;
+    exportStatus.hidden = false;
+    exportStatus.className = 'hint';
+    exportStatus.textContent = 'Exporting to ONNX…';
+    try {
+      const { onnxFile } = await import('./onnx-file.js');
+      const file = onnxFile(contents);
+      download(file, 'model.onnx');
+      const size = `${(file.size / 1024).toFixed(0)} kB`;
+      exportStatus.textContent = `Exported model.onnx (${size}): the scaler, the network and the softmax in one graph, for ONNX Runtime.`;
+    } catch (err) {
+      exportStatus.className = 'hint status-bad';
+      exportStatus.textContent = `Export to ONNX failed: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      showState(client.state);
+    }
   });
 
   function showState(state: RunState): void {
@@ -188,6 +221,10 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     pauseButton.textContent = state === 'paused' ? 'Resume' : 'Pause';
     pauseButton.setAttribute('aria-pressed', String(state === 'paused'));
     saveButton.disabled = predictor === undefined || (state !== 'paused' && state !== 'done');
+    exportButton.disabled = saveButton.disabled;
+    if (predictor === undefined) exportButton.title = 'Train a model first: there is nothing to export yet.';
+    else if (saveButton.disabled) exportButton.title = 'Pause training (or let it finish) to export the model as it is.';
+    else exportButton.title = 'Download the model as model.onnx, for ONNX Runtime';
     stats.dataset.state = state;
   }
 
@@ -323,4 +360,11 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     warnings,
     h('div', { class: 'card split' }, h('div', {}, h('h4', {}, 'Validation accuracy per digit'), perClass), h('div', {}, wrongTitle, wrongHint, wrongGrid)),
   );
+}
+
+/** Downloads `blob` as a file called `name`, as a link with a download attribute does. */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  h('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
