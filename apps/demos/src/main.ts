@@ -11,7 +11,7 @@ main.append(
   shoppingSection(),
   gradcheckSection(),
   trainingSection({
-    onModel: (predictor) => tryIt.setPageModel(predictor),
+    onModel: (predictor, network) => tryIt.setPageModel(predictor, network),
     onPickDigit: (pixels, caption) => tryIt.showDigit(pixels, caption),
   }),
   tryIt.element,

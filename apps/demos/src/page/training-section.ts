@@ -1,19 +1,21 @@
 import { type ModelContents, serializeModel } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
+import { TileGrid } from '../ch7/conv-views.js';
+import { NETWORK_CHOICES, NETWORK_NAMES, type NetworkChoice } from '../ch7/simple-convnet.js';
 import { describeKernels, type KernelInfo } from '../training/kernel-threads.js';
 import { MNIST_ASSET_FILE } from '../training/mnist-asset.js';
 import { DIGIT_PIXELS, Predictor } from '../training/predictor.js';
 import type { WorkerMessage } from '../training/protocol.js';
 import { type RunState, TrainingClient } from '../training/training-client.js';
-import { checkSettings, DEFAULT_SETTINGS, defaultLearningRate, type TrainingSettings } from '../training/training-settings.js';
+import { CONVNET_SETTINGS, checkSettings, DEFAULT_SETTINGS, defaultLearningRate, type TrainingSettings } from '../training/training-settings.js';
 import { ema } from './chart-math.js';
 import { digitThumb } from './digit-thumb.js';
 import { $, h, numberField } from './dom.js';
 import { LineChart } from './line-chart.js';
 
 export interface TrainingHooks {
-  /** The page's model whenever new weights arrive (undefined when a new run starts). */
-  onModel(predictor: Predictor | undefined): void;
+  /** The page's model of a network whenever new weights arrive (undefined when a new run of it starts). */
+  onModel(predictor: Predictor | undefined, network: NetworkChoice): void;
   /** A misclassified digit the person clicked. */
   onPickDigit(pixels: Uint8Array, caption: string): void;
 }
@@ -43,6 +45,21 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     fields.lr.input.value = String(defaultLearningRate(optimizer.value));
   });
   const optimizerField = h('div', { class: 'field' }, h('label', { for: 'tr-optimizer' }, 'Optimizer'), optimizer);
+  // 7.5: the network to train; SimpleConvNet starts from `dlfs train --spec simple-convnet --optimizer adam --lr 0.001`.
+  const networkSelect = h(
+    'select',
+    { id: 'tr-network' },
+    ...NETWORK_CHOICES.map((n) => h('option', { value: n, selected: n === DEFAULT_SETTINGS.network }, NETWORK_NAMES[n])),
+  );
+  networkSelect.addEventListener('change', () => {
+    const conv = networkSelect.value === 'simple-convnet';
+    const start = conv ? CONVNET_SETTINGS : DEFAULT_SETTINGS;
+    optimizer.value = start.optimizer;
+    fields.lr.input.value = String(start.lr);
+    fields.iterations.input.value = String(start.iterations);
+    fields.hidden.input.disabled = conv;
+  });
+  const networkField = h('div', { class: 'field' }, h('label', { for: 'tr-network' }, 'Network'), networkSelect);
 
   const trainButton = h('button', { type: 'submit', class: 'button', 'data-action': 'train' }, 'Train');
   const pauseButton = h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'pause', disabled: true }, 'Pause');
@@ -69,7 +86,17 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
   const form = h(
     'form',
     { class: 'controls', 'aria-label': 'Training settings' },
-    h('div', { class: 'fields' }, fields.hidden.wrap, optimizerField, fields.lr.wrap, fields.batchSize.wrap, fields.seed.wrap, fields.iterations.wrap),
+    h(
+      'div',
+      { class: 'fields' },
+      networkField,
+      fields.hidden.wrap,
+      optimizerField,
+      fields.lr.wrap,
+      fields.batchSize.wrap,
+      fields.seed.wrap,
+      fields.iterations.wrap,
+    ),
     h('div', { class: 'actions' }, trainButton, pauseButton, saveButton, exportButton),
     exportStatus,
   );
@@ -97,6 +124,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     const dd = $(stats, `[data-stat="${key}"]`);
     dd.textContent = text;
     if (value !== undefined) dd.dataset.value = String(value);
+    else delete dd.dataset.value;
   };
 
   const lossCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Loss per iteration' });
@@ -136,6 +164,26 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     'After the first epoch the digits the network misclassifies appear here. Click one to put it on the drawing pad.',
   );
 
+  // Figure 7-24: SimpleConvNet's 30 first-layer filters, 5 × 5 each, before and after training.
+  const beforeGrid = new TileGrid(30, 5, 'The 30 first-layer filters before training', { 'data-filters': 'before' });
+  const afterGrid = new TileGrid(30, 5, 'The 30 first-layer filters now', { 'data-filters': 'after' });
+  const afterTitle = h('figcaption', {}, 'After');
+  const filtersCaption = h('p', { class: 'hint', 'data-filters-caption': '' });
+  const filtersCard = h(
+    'div',
+    { class: 'card', 'data-filters-card': '', hidden: true },
+    h('h4', {}, 'The first layer’s 30 filters (figure 7-24)'),
+    h(
+      'div',
+      { class: 'filters-pair' },
+      h('figure', {}, h('figcaption', {}, 'Before: the initial weights'), beforeGrid.element),
+      h('figure', {}, afterTitle, afterGrid.element),
+    ),
+    filtersCaption,
+    h('p', { class: 'hint' }, 'Each 5 × 5 filter is scaled to its own range, as the book draws them: dark is its largest weight, white its smallest.'),
+  );
+  let filtersBefore: Float32Array | undefined;
+
   let predictor: Predictor | undefined;
   let settings: TrainingSettings = { ...DEFAULT_SETTINGS };
   let smoothed: number | undefined;
@@ -146,6 +194,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const chosen: TrainingSettings = {
+      network: networkSelect.value as NetworkChoice,
       hidden: fields.hidden.input.valueAsNumber,
       optimizer: optimizer.value,
       lr: fields.lr.input.valueAsNumber,
@@ -161,7 +210,10 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
     }
     settings = chosen;
     predictor = undefined;
-    hooks.onModel(undefined);
+    hooks.onModel(undefined, settings.network);
+    filtersCard.hidden = settings.network !== 'simple-convnet';
+    filtersBefore = undefined;
+    filtersCaption.textContent = 'The filters appear when the worker sends the first weights.';
     smoothed = undefined;
     lossChart.clear();
     accChart.clear();
@@ -234,7 +286,8 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
         iterations = m.iterations;
         showKernels(m.kernels);
         status.textContent =
-          `Training ${DIGIT_PIXELS}-${settings.hidden}-10 with ${settings.optimizer} (lr ${settings.lr}, batch ${settings.batchSize}) on ` +
+          `Training ${settings.network === 'simple-convnet' ? 'SimpleConvNet (conv 30×5×5, pool 2, 100, 10)' : `${DIGIT_PIXELS}-${settings.hidden}-10`} ` +
+          `with ${settings.optimizer} (lr ${settings.lr}, batch ${settings.batchSize}) on ` +
           `${m.trainRows.toLocaleString('en')} digits; ` +
           `${m.valRows.toLocaleString('en')} held out. An epoch is ${m.itersPerEpoch} iterations.`;
         break;
@@ -267,7 +320,8 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       case 'weights':
         predictor ??= Predictor.fromSpec(m.spec, m.scaler, 'the model trained on this page');
         predictor.setWeights(m.params, m.state);
-        hooks.onModel(predictor);
+        showFilters(predictor, m.iteration);
+        hooks.onModel(predictor, settings.network);
         break;
       case 'warning':
         warnings.append(h('li', {}, h('strong', {}, 'Training doctor: '), m.message));
@@ -291,6 +345,27 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
         break;
     }
     showState(client.state);
+  }
+
+  /** Figure 7-24: the first weights of a run are "before", every later snapshot "after". */
+  function showFilters(p: Predictor, iteration: number): void {
+    const filters = p.filters();
+    if (filters === undefined) return;
+    if (filtersBefore === undefined) {
+      filtersBefore = filters.values;
+      beforeGrid.paint(filters.values, true);
+    }
+    afterGrid.paint(filters.values, true);
+    let change = 0;
+    for (let i = 0; i < filters.values.length; i++) change += Math.abs(filters.values[i]! - filtersBefore[i]!);
+    change /= filters.values.length;
+    afterGrid.element.dataset.iteration = String(iteration);
+    afterGrid.element.dataset.change = String(change);
+    afterTitle.textContent = `After: iteration ${iteration.toLocaleString('en')}`;
+    filtersCaption.textContent =
+      iteration === 0
+        ? 'Before training the filters are random noise (std 0.01).'
+        : `Mean |W − W₀| = ${change.toExponential(2)}: the filters have learnt edges and blobs, which the feature maps below the drawing pad show at work.`;
   }
 
   function showPerClass(recall: number[]): void {
@@ -328,7 +403,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
   return h(
     'section',
     { id: 'training', class: 'section', 'aria-labelledby': 'training-title' },
-    h('h2', { id: 'training-title' }, h('span', { class: 'section-number' }, '5.7.4'), ' Training the network'),
+    h('h2', { id: 'training-title' }, h('span', { class: 'section-number' }, '5.7.4 · 7.5'), ' Training the network'),
     h(
       'p',
       { class: 'lede' },
@@ -336,7 +411,10 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       'in a Web Worker so the page stays responsive, its big kernel calls split over up to four threads on shared WASM memory. ',
       'The same seed gives the same weights as ',
       h('code', {}, 'dlfs train --scale 255'),
-      ', whatever the number of threads.',
+      ', whatever the number of threads. ',
+      'Or pick chapter 7’s SimpleConvNet (conv 30 × 5 × 5 → ReLU → pool 2 → affine 100 → ReLU → affine 10, Adam), as ',
+      h('code', {}, 'dlfs train --spec simple-convnet --optimizer adam --lr 0.001'),
+      ' trains it.',
     ),
     h('div', { class: 'card' }, form, status, stats, kernelsLine),
     h(
@@ -358,6 +436,7 @@ export function trainingSection(hooks: TrainingHooks): HTMLElement {
       ),
     ),
     warnings,
+    filtersCard,
     h('div', { class: 'card split' }, h('div', {}, h('h4', {}, 'Validation accuracy per digit'), perClass), h('div', {}, wrongTitle, wrongHint, wrongGrid)),
   );
 }

@@ -2,6 +2,7 @@ import { builtinLayers } from '@dlfs/layers';
 import { defaultSpec, Network, serializeModel } from '@dlfs/model';
 import { Rng } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
+import { SIMPLE_CONVNET } from '../ch7/simple-convnet.js';
 import { Predictor } from './predictor.js';
 
 function modelFile(inputs: number, scaler: unknown = { type: '255' }): string {
@@ -53,5 +54,38 @@ describe('Predictor', () => {
     // Scores are b2 alone: softmax gives class 3 the weight 9 against 1 for each of the other nine.
     expect(p.probabilities(digit)[3]).toBeCloseTo(0.5, 6);
     expect(() => p.setWeights({ ...zeros, W2: new Float32Array(3) })).toThrow('weights for W2: expected 30 values, got 3');
+  });
+
+  it('reads a SimpleConvNet model file (inputShape [1, 28, 28]) and explains a digit: saliency, feature maps and filters', () => {
+    const network = Network.build(SIMPLE_CONVNET, { registry: builtinLayers(), inputShape: [1, 28, 28], rng: new Rng(2), classes: 10 });
+    const text = serializeModel({
+      network,
+      classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      preprocessing: { scaler: { type: '255' }, label: 'label', featureNames: Array.from({ length: 784 }, (_, i) => `pixel${i}`) },
+      training: {},
+    });
+    const p = Predictor.fromModelFile(text, 'conv.json');
+    expect(p.describe()).toBe('1×28×28-conv 30×5×5-100-10');
+    expect(p.convolutional).toBe(true);
+    const e = p.explain(digit);
+    expect(Array.from(e.probabilities)).toEqual(Array.from(p.probabilities(digit)));
+    expect(e.best).toBe(e.probabilities.indexOf(Math.max(...e.probabilities)));
+    expect(e.saliency).toHaveLength(784);
+    expect(e.saliency.some((g) => g !== 0)).toBe(true);
+    expect(e.featureMaps).toMatchObject({ count: 30, height: 24, width: 24 });
+    expect(e.featureMaps!.values).toHaveLength(30 * 24 * 24);
+    expect(Math.min(...e.featureMaps!.values)).toBeGreaterThanOrEqual(0);
+    const filters = p.filters()!;
+    expect(filters).toMatchObject({ count: 30, size: 5 });
+    expect(Array.from(filters.values)).toEqual(Array.from(network.params.W1!.data));
+  });
+
+  it('explains a two-layer net too, which has no filters', () => {
+    const p = Predictor.fromModelFile(modelFile(784), 'model.json');
+    expect(p.convolutional).toBe(false);
+    expect(p.filters()).toBeUndefined();
+    const e = p.explain(digit);
+    expect(e.featureMaps).toBeUndefined();
+    expect(e.saliency.some((g) => g !== 0)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { parseModel } from '@dlfs/model';
 import { stopThreads } from '@dlfs/tensor';
 import { startThreads } from '@dlfs/tensor/node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SIMPLE_CONVNET } from '../ch7/simple-convnet.js';
 import { startKernelThreads } from './kernel-threads.js';
 import { encodeMnistAsset } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type WorkerMessage } from './protocol.js';
@@ -176,6 +177,29 @@ describe('TrainingSession', () => {
       await session.handle(start(small));
       const weights = last(messages, 'weights');
       for (const [name, p] of Object.entries(cli.network.params)) expect(Array.from(weights.params[name]!), name).toEqual(Array.from(p.data));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('trains SimpleConvNet to the same weights as `dlfs train --spec simple-convnet --optimizer adam --lr 0.001`', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dlfs-demos-session-'));
+    try {
+      const out = join(dir, 'conv.json');
+      const args = ['train', '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--scale', '255', '--seed', '3', '--iters', '20'];
+      execFileSync('node', [CLI, ...args, '--out', out, '--json'], { stdio: 'pipe' });
+      const cli = parseModel(readFileSync(out, 'utf8'), { registry: builtinLayers(), source: out });
+      const { session, messages } = harness();
+      await session.handle(start({ ...DEFAULT_SETTINGS, network: 'simple-convnet', optimizer: 'adam', lr: 0.001, seed: 3, iterations: 20 }));
+      expect(last(messages, 'ready').spec).toEqual(SIMPLE_CONVNET);
+      const weights = last(messages, 'weights');
+      expect(Object.keys(weights.params)).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3']);
+      expect(weights.params.W1).toHaveLength(30 * 5 * 5);
+      for (const [name, p] of Object.entries(cli.network.params)) {
+        const got = weights.params[name]!;
+        // The kernels may sum in another order on another thread count: equal to float32 rounding.
+        for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - p.data[i]!), `${name}[${i}]`).toBeLessThan(1e-5);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

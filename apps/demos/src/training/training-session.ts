@@ -3,6 +3,7 @@ import { builtinLayers } from '@dlfs/layers';
 import { defaultSpec, type EpochMetrics, type IterationProgress, type LabelledData, Network, seedStreams, Trainer } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
 import { backendInfo, Tensor, zeros } from '@dlfs/tensor';
+import { SIMPLE_CONVNET } from '../ch7/simple-convnet.js';
 import { type KernelInfo, kernelInfo } from './kernel-threads.js';
 import { decodeMnistAsset, type MnistAsset } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type Misclassified, type WorkerMessage } from './protocol.js';
@@ -127,7 +128,9 @@ export class TrainingSession {
     const valPixels = new Uint8Array(split.val.length * pixelsPerRow);
     split.val.forEach((r, k) => valPixels.set(asset.pixels.subarray(r * pixelsPerRow, (r + 1) * pixelsPerRow), k * pixelsPerRow));
 
-    const network = Network.build(defaultSpec(classes, settings.hidden), {
+    // Chapter 5's 784-hidden-10, or chapter 7's SimpleConvNet, which views each row of 784 as a [1, 28, 28] image.
+    const spec = settings.network === 'simple-convnet' ? SIMPLE_CONVNET : defaultSpec(classes, settings.hidden);
+    const network = Network.build(spec, {
       registry: builtinLayers(),
       inputShape: [pixelsPerRow],
       rng: streams.init,
