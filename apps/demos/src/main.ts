@@ -2,6 +2,7 @@ import { gradcheckSection } from './gradcheck/gradcheck-section.js';
 import { shoppingSection } from './shopping/shopping-section.js';
 import { trainingSection } from './page/training-section.js';
 import { tryItSection } from './page/try-it-section.js';
+import { chapter6Sections } from './ch6/chapter6.js';
 
 const main = document.getElementById('main');
 if (main === null) throw new Error('index.html has no <main id="main">');
@@ -15,4 +16,5 @@ main.append(
     onPickDigit: (pixels, caption) => tryIt.showDigit(pixels, caption),
   }),
   tryIt.element,
+  ...chapter6Sections(),
 );
