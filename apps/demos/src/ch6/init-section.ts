@@ -71,7 +71,7 @@ export function initSection(): HTMLElement {
         figure.dataset.mean = String(l.mean);
         const pct = (n: number): string => `${((100 * n) / l.size).toFixed(0)}%`;
         const notes = [`std ${l.std < 0.001 ? l.std.toExponential(1) : l.std.toFixed(3)}`];
-        if (activation === 'relu') notes.push(`${pct(l.zeros)} are 0 (not drawn)`);
+        if (ACTIVATIONS.find((x) => x.key === activation)?.skipZeros === true) notes.push(`${pct(l.zeros)} are 0 (not drawn)`);
         if (l.above > 0) notes.push(`${pct(l.above)} above ${l.range[1]}`);
         stats.textContent = notes.join(' · ');
         redraw();

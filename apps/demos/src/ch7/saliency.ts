@@ -56,6 +56,7 @@ export function firstConv(network: Network): { conv: number; maps: number; filte
   const conv = network.layers.findIndex((l) => l.params.W?.ndim === 4);
   if (conv < 0) return undefined;
   const name = network.paramNames.find((n) => n.layer === conv && n.key === 'W')?.name ?? 'W1';
-  const maps = network.spec.layers[conv + 1]?.type === 'relu' ? conv + 1 : conv;
+  // The activation right after it (its units can die: a ReLU), when there is one.
+  const maps = network.layerDefs[conv + 1]?.capabilities?.deadUnits === true ? conv + 1 : conv;
   return { conv, maps, filters: name };
 }
