@@ -169,7 +169,6 @@ describe('the conv net training step (chapters 6 and 7)', () => {
     expect(Object.fromEntries(offPath)).toEqual({});
     // Per step: two conv layers, two poolings, two batch-norms, one dropout.
     for (const name of [
-      'convCols',
       'conv2d',
       'conv2dFilterGrad',
       'maxPool',

@@ -203,6 +203,42 @@ export function convForward(cols: usize, w: usize, b: usize, out: usize, s0: i32
   }
 }
 
+/**
+ * 7.4 forward with its im2col, sample by sample for samples [s0, s1): each sample's windows go
+ * to its block of cols (kept for the filter gradient) and are multiplied while still in cache;
+ * the same arithmetic as convCols then convForward.
+ */
+export function convColsForward(
+  x: usize,
+  cols: usize,
+  w: usize,
+  b: usize,
+  out: usize,
+  s0: i32,
+  s1: i32,
+  c: i32,
+  h: i32,
+  wd: i32,
+  fh: i32,
+  fw: i32,
+  stride: i32,
+  pad: i32,
+  oh: i32,
+  ow: i32,
+  f: i32,
+  panel: usize,
+  rows: usize,
+): void {
+  const k = c * fh * fw;
+  const p = oh * ow;
+  const xStep = <usize>(c * h * wd) << 2;
+  const colsStep = <usize>(k * p) << 2;
+  for (let s = s0; s < s1; s++) {
+    convCols(x + <usize>s * xStep, 1, c, h, wd, fh, fw, stride, pad, oh, ow, cols + <usize>s * colsStep);
+    convForward(cols, w, b, out, s, s + 1, f, k, p, panel, rows);
+  }
+}
+
 /** The four lanes of v added: (v0 + v1) + (v2 + v3). */
 @inline
 function lanes(v: v128): f32 {

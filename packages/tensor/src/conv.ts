@@ -126,8 +126,7 @@ export function conv2d(x: Tensor, W: Tensor, b: Tensor, opts: Conv2dOptions = {}
   checkOut('conv2d', 'cols', cols, colsShape(g), [x, W, b]);
   checkOut('conv2d', 'out', y, yShape, [x, W, b, cols]);
   checkDtype('conv2d', [x, W, b, cols, y]);
-  convColsKernel.run({ x: x.data, cols: cols.data, g, parts: 1 });
-  convForwardKernel.run({ cols: cols.data, W: W.data, b: b.data, y: y.data, g, parts: 1 });
+  convForwardKernel.run({ x: x.data, cols: cols.data, W: W.data, b: b.data, y: y.data, g, parts: 1 });
   return y;
 }
 
@@ -241,7 +240,7 @@ export function maxPool2dBackward(dout: Tensor, at: Tensor, inputShape: Shape, s
 /** Below this many multiply-adds a convolution stays in TypeScript. */
 const WASM_MIN_MACS = 1024;
 /** A part of a split call gets at least this much work: multiply-adds, or elements for the memory-bound kernels. */
-const MIN_MACS_PER_PART = 1 << 18;
+const MIN_MACS_PER_PART = 1 << 22;
 const MIN_ELEMENTS_PER_PART = 1 << 16;
 
 /** The share [from, to) of part `p` of `parts` over `count` units, in order. */
@@ -298,6 +297,7 @@ const convColsKernel = defineKernel<ColsCall, void>({
 });
 
 interface ForwardCall {
+  x: TypedArray;
   cols: TypedArray;
   W: TypedArray;
   b: TypedArray;
@@ -309,30 +309,39 @@ interface ForwardCall {
 /** One part's scratch for the forward product: the packed strip (32·k bytes) and its row numbers (4·k). */
 const forwardScratch = (g: ConvGeometry): number => scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw);
 
+/**
+ * The forward pass with its im2col: in WASM, sample by sample (each sample's cols are multiplied
+ * while still in cache, and also kept for the filter gradient); the reference runs convCols and
+ * then the product, the same arithmetic.
+ */
 const convForwardKernel = defineKernel<ForwardCall, void>({
   name: 'conv2d',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
-  operands: { cols: 'read', W: 'read', b: 'read', y: 'write' },
+  operands: { x: 'read', cols: 'write', W: 'read', b: 'read', y: 'write' },
   size: (c) => c.cols.length * c.g.f,
   scratchBytes(c) {
     c.parts = partsOf(c.cols.length * c.g.f, MIN_MACS_PER_PART, c.g.n);
     return c.parts * forwardScratch(c.g);
   },
-  reference: ({ cols, W, b, y, g }) => convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow),
+  reference({ x, cols, W, b, y, g }) {
+    convColsJs(x, cols, g);
+    convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow);
+  },
   wasm(K, at, { g, parts }, rt) {
     const k = g.c * g.fh * g.fw;
-    const p = g.oh * g.ow;
     const scratch = blocks(rt, parts, forwardScratch(g));
     const fill = (part: number, args: number[]) => {
       const [s0, s1] = share(g.n, part, parts);
-      args.push(at.cols, at.W, at.b, at.y, s0, s1, g.f, k, p, scratch[part]!, scratch[part]! + 32 * k);
+      args.push(at.x, at.cols, at.W, at.b, at.y, s0, s1, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f);
+      args.push(scratch[part]!, scratch[part]! + 32 * k);
     };
     if (parts === 1) {
-      K.convForward(at.cols, at.W, at.b, at.y, 0, g.n, g.f, k, p, scratch[0]!, scratch[0]! + 32 * k);
+      const s = scratch[0]!;
+      K.convColsForward(at.x, at.cols, at.W, at.b, at.y, 0, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f, s, s + 32 * k);
       return;
     }
-    rt.pool!.run(K, 'convForward', parts, fill);
+    rt.pool!.run(K, 'convColsForward', parts, fill);
   },
 });
 

@@ -125,8 +125,13 @@ interface MatmulCall {
   parts: number;
 }
 
-/** A part of a split product gets at least this many multiply-adds: about 50 µs of work, well above the cost of a handover. */
-const MIN_MACS_PER_PART = 1 << 18;
+/**
+ * A part of a split product gets at least this many multiply-adds (about 0.25 ms of work): the
+ * chapter-5 step's products (3.9M multiply-adds at most) stay on one thread, where a second
+ * thread's handovers and spinning made whole training runs slower as often as faster; the conv
+ * net's (43M) are split.
+ */
+const MIN_MACS_PER_PART = 1 << 22;
 
 /** The share [from, to) of part `p` of `parts` over `count` units, in order. */
 function share(count: number, p: number, parts: number): [number, number] {

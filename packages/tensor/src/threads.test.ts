@@ -29,15 +29,15 @@ function battery(): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   const keep = (name: string, x: Tensor) => out.set(name, Float32Array.from(x.data));
   // Dense products: wide C (split by strips of columns), narrow C (split by rows), and the transposed forms.
-  keep('A·B wide', matmul(t([200, 64], 1), t([64, 100], 2)));
-  keep('A·B narrow', matmul(t([3000, 100], 3), t([100, 10], 4)));
-  keep('A·Bᵀ', matmul(t([100, 300], 5), t([200, 300], 6), { transB: true }));
-  keep('Aᵀ·B', matmul(t([300, 100], 7), t([300, 120], 8), { transA: true }));
+  keep('A·B wide', matmul(t([400, 256], 1), t([256, 160], 2)));
+  keep('A·B narrow', matmul(t([12000, 110], 3), t([110, 10], 4)));
+  keep('A·Bᵀ', matmul(t([200, 300], 5), t([220, 300], 6), { transB: true }));
+  keep('Aᵀ·B', matmul(t([300, 200], 7), t([300, 220], 8), { transA: true }));
   // Sparse products (MNIST-like A, 85% zeros): A·B, Aᵀ·B (the first affine's weight gradient), A·Bᵀ.
   const x = t([100, 784], 9, 'mnist');
-  keep('sparse A·B', matmul(x, t([784, 100], 10)));
-  keep('sparse Aᵀ·B', matmul(x, t([100, 50], 11), { transA: true }));
-  keep('sparse A·Bᵀ', matmul(t([100, 100], 12, 'mnist'), t([784, 100], 13), { transB: true }));
+  keep('sparse A·B', matmul(x, t([784, 170], 10)));
+  keep('sparse Aᵀ·B', matmul(x, t([100, 170], 11), { transA: true }));
+  keep('sparse A·Bᵀ', matmul(t([100, 100], 12, 'mnist'), t([1340, 100], 13), { transB: true }));
   // The conv layer's three products and im2col, and max pooling both ways.
   const img = t([40, 3, 24, 24], 14);
   const W = t([10, 3, 5, 5], 15);
@@ -81,7 +81,7 @@ const SPLIT = [
   'gemmSparseA',
   'gemmSparseATRows',
   'convCols',
-  'convForward',
+  'convColsForward',
   'convFilterGrad',
   'convInputGrad',
   'maxPool',
@@ -124,6 +124,19 @@ describe.runIf(onWasm)('kernel threads', () => {
       }
     }
   }, 60_000);
+
+  it("leaves the chapter-5 step's products on one thread: too small to pay for a handover", async () => {
+    expect(await startThreads(2)).toBe(2);
+    const run = vi.spyOn(wasmRuntime()!.pool!, 'run');
+    const x = t([100, 784], 40, 'mnist');
+    const W1 = t([784, 50], 41);
+    const h = matmul(x, W1);
+    const dh = t([100, 50], 42);
+    matmul(x, dh, { transA: true });
+    matmul(dh, W1, { transB: true });
+    matmul(h, t([50, 10], 43));
+    expect(run).not.toHaveBeenCalled();
+  });
 
   it('reports a part that traps as an error, and keeps working after it', async () => {
     expect(await startThreads(2)).toBe(2);

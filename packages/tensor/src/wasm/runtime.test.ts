@@ -47,6 +47,7 @@ describe('the embedded WASM modules', () => {
         'rmspropUpdate',
         'adamUpdate',
         'convCols',
+        'convColsForward',
         'convForward',
         'convFilterGrad',
         'convInputGrad',
