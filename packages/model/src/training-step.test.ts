@@ -168,15 +168,7 @@ describe('the conv net training step (chapters 6 and 7)', () => {
     const offPath = Object.entries(stats.kernels).filter(([, k]) => Object.keys(k.fallbacks).length > 0 || k.copies.calls > 0 || k.reference > k.small);
     expect(Object.fromEntries(offPath)).toEqual({});
     // Per step: two conv layers, two poolings, two batch-norms, one dropout.
-    for (const name of [
-      'conv2d',
-      'conv2dFilterGrad',
-      'maxPool',
-      'maxPoolBackward',
-      'batchNormStats',
-      'batchNormApply',
-      'batchNormBackward',
-    ] as const)
+    for (const name of ['conv2d', 'conv2dFilterGrad', 'maxPool', 'maxPoolBackward', 'batchNormStats', 'batchNormApply', 'batchNormBackward'] as const)
       expect(stats.kernels[name].wasm, name).toBe(6);
     for (const name of ['dropout', 'multiply'] as const) expect(stats.kernels[name].wasm, name).toBe(3);
     // Two conv layers, and only the second computes its input gradient.
