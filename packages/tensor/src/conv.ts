@@ -3,7 +3,7 @@ import { convOutputSize } from './im2col.js';
 import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
 import { formatShape, type Shape, ShapeError, sameShape } from './shape.js';
 import { allocate, type DType, Tensor, type TypedArray } from './tensor.js';
-import { scratchSize, type WasmRuntime } from './wasm/runtime.js';
+import { scratchSize } from './wasm/runtime.js';
 
 // Chapter 7's convolution and max pooling as kernels: WASM SIMD for float32 (assembly/conv.ts),
 // the TypeScript references below for float64 and as the fallback.
@@ -243,22 +243,9 @@ const WASM_MIN_MACS = 1024;
 const MIN_MACS_PER_PART = 1 << 22;
 const MIN_ELEMENTS_PER_PART = 1 << 16;
 
-/** The share [from, to) of part `p` of `parts` over `count` units, in order. */
-function share(count: number, p: number, parts: number): [number, number] {
-  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
-}
-
 /** Parts for a call of `work` units over `count` splittable units (samples, filters, planes). */
 function partsOf(work: number, minPerPart: number, count: number): number {
   return Math.max(1, Math.min(count, wasmRuntime()?.partsFor(work, minPerPart) ?? 1));
-}
-
-/** Scratch blocks of `bytes` for each of `parts` parts, taken before the parts start. */
-const partBlocks: number[] = [];
-function blocks(rt: WasmRuntime, parts: number, bytes: number): number[] {
-  partBlocks.length = parts;
-  for (let p = 0; p < parts; p++) partBlocks[p] = rt.scratch(bytes);
-  return partBlocks;
 }
 
 interface ColsCall {
@@ -279,19 +266,11 @@ const convColsKernel = defineKernel<ColsCall, void>({
     return 0;
   },
   reference: ({ x, cols, g }) => convColsJs(x, cols, g),
-  wasm(K, at, { g, parts }, rt) {
-    const run = (s0: number, s1: number, args: number[]) => {
-      const xs = 4 * g.c * g.h * g.w;
-      const cs = 4 * g.c * g.fh * g.fw * g.oh * g.ow;
+  wasm(_K, at, { g, parts }, rt) {
+    const xs = 4 * g.c * g.h * g.w;
+    const cs = 4 * g.c * g.fh * g.fw * g.oh * g.ow;
+    rt.split('convCols', parts, g.n, (s0, s1, _part, args) => {
       args.push(at.x + s0 * xs, s1 - s0, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols + s0 * cs);
-    };
-    if (parts === 1) {
-      K.convCols(at.x, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, at.cols);
-      return;
-    }
-    rt.pool!.run(K, 'convCols', parts, (p, args) => {
-      const [s0, s1] = share(g.n, p, parts);
-      run(s0, s1, args);
     });
   },
 });
@@ -328,20 +307,13 @@ const convForwardKernel = defineKernel<ForwardCall, void>({
     convColsJs(x, cols, g);
     convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow);
   },
-  wasm(K, at, { g, parts }, rt) {
+  wasm(_K, at, { g, parts }, rt) {
     const k = g.c * g.fh * g.fw;
-    const scratch = blocks(rt, parts, forwardScratch(g));
-    const fill = (part: number, args: number[]) => {
-      const [s0, s1] = share(g.n, part, parts);
+    const scratch = rt.scratchParts(parts, forwardScratch(g));
+    rt.split('convColsForward', parts, g.n, (s0, s1, part, args) => {
       args.push(at.x, at.cols, at.W, at.b, at.y, s0, s1, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f);
       args.push(scratch[part]!, scratch[part]! + 32 * k);
-    };
-    if (parts === 1) {
-      const s = scratch[0]!;
-      K.convColsForward(at.x, at.cols, at.W, at.b, at.y, 0, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f, s, s + 32 * k);
-      return;
-    }
-    rt.pool!.run(K, 'convColsForward', parts, fill);
+    });
   },
 });
 
@@ -369,16 +341,10 @@ const convFilterGradKernel = defineKernel<FilterGradCall, void>({
     return c.parts * scratchSize(4 * c.f * c.k);
   },
   reference: ({ dout, cols, dW, db, n, f, k, p }) => convFilterGradJs(dout, cols, dW, db, n, f, k, p),
-  wasm(K, at, { n, f, k, p, parts }, rt) {
-    const scratch = blocks(rt, parts, scratchSize(4 * f * k));
-    if (parts === 1) {
-      K.convFilterGrad(at.dout, at.cols, at.dW, at.db, n, f, k, p, 0, f, scratch[0]!);
-      return;
-    }
+  wasm(_K, at, { n, f, k, p, parts }, rt) {
+    const scratch = rt.scratchParts(parts, scratchSize(4 * f * k));
     // Filter ranges start at even rows, so that each part pairs rows as one thread does.
-    const pairs = Math.ceil(f / 2);
-    rt.pool!.run(K, 'convFilterGrad', parts, (part, args) => {
-      const [q0, q1] = share(pairs, part, parts);
+    rt.split('convFilterGrad', parts, Math.ceil(f / 2), (q0, q1, part, args) => {
       args.push(at.dout, at.cols, at.dW, at.db, n, f, k, p, 2 * q0, Math.min(f, 2 * q1), scratch[part]!);
     });
   },
@@ -406,20 +372,13 @@ const convInputGradKernel = defineKernel<InputGradCall, void>({
     return c.parts * inputScratch(c.g);
   },
   reference: ({ dout, W, dx, g }) => convInputGradJs(dout, W, dx, g),
-  wasm(K, at, { g, parts }, rt) {
+  wasm(_K, at, { g, parts }, rt) {
     const dcolsBytes = scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow);
-    const scratch = blocks(rt, parts, inputScratch(g));
-    const fill = (part: number, args: number[]) => {
-      const [s0, s1] = share(g.n, part, parts);
+    const scratch = rt.scratchParts(parts, inputScratch(g));
+    rt.split('convInputGrad', parts, g.n, (s0, s1, part, args) => {
       const s = scratch[part]!;
       args.push(at.dout, at.W, at.dx, s0, s1, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, s, s + dcolsBytes);
-    };
-    if (parts === 1) {
-      const s = scratch[0]!;
-      K.convInputGrad(at.dout, at.W, at.dx, 0, g.n, g.c, g.h, g.w, g.f, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, s, s + dcolsBytes);
-      return;
-    }
-    rt.pool!.run(K, 'convInputGrad', parts, fill);
+    });
   },
 });
 
@@ -442,13 +401,8 @@ const maxPoolKernel = defineKernel<PoolCall, void>({
     return 0;
   },
   reference: ({ x, out, at, g }) => maxPoolJs(x, out, at, g),
-  wasm(K, p, { g, parts }, rt) {
-    if (parts === 1) {
-      K.maxPool(p.x, p.out, p.at, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow);
-      return;
-    }
-    rt.pool!.run(K, 'maxPool', parts, (part, args) => {
-      const [q0, q1] = share(g.planes, part, parts);
+  wasm(_K, p, { g, parts }, rt) {
+    rt.split('maxPool', parts, g.planes, (q0, q1, _part, args) => {
       args.push(p.x, p.out, p.at, q0, q1, g.h, g.w, g.size, g.stride, g.oh, g.ow);
     });
   },
@@ -473,13 +427,8 @@ const maxPoolBackwardKernel = defineKernel<PoolBackwardCall, void>({
     return 0;
   },
   reference: ({ dout, at, dx, g }) => maxPoolBackwardJs(dout, at, dx, g),
-  wasm(K, p, { g, parts }, rt) {
-    if (parts === 1) {
-      K.maxPoolBackward(p.dout, p.at, p.dx, 0, g.planes, g.h, g.w, g.size, g.stride, g.oh, g.ow);
-      return;
-    }
-    rt.pool!.run(K, 'maxPoolBackward', parts, (part, args) => {
-      const [q0, q1] = share(g.planes, part, parts);
+  wasm(_K, p, { g, parts }, rt) {
+    rt.split('maxPoolBackward', parts, g.planes, (q0, q1, _part, args) => {
       args.push(p.dout, p.at, p.dx, q0, q1, g.h, g.w, g.size, g.stride, g.oh, g.ow);
     });
   },

@@ -2,7 +2,7 @@ import { overlaps, wasmRuntime } from './backend.js';
 import { defineKernel } from './kernel.js';
 import { formatShape, ShapeError, sameShape } from './shape.js';
 import { allocate, type TypedArray, Tensor } from './tensor.js';
-import { scratchSize, type WasmRuntime } from './wasm/runtime.js';
+import { scratchSize } from './wasm/runtime.js';
 
 export interface MatmulOptions {
   /** Use Aᵀ in place of A (A is read transposed, not copied). */
@@ -133,11 +133,6 @@ interface MatmulCall {
  */
 const MIN_MACS_PER_PART = 1 << 22;
 
-/** The share [from, to) of part `p` of `parts` over `count` units, in order. */
-function share(count: number, p: number, parts: number): [number, number] {
-  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
-}
-
 /** Scratch of one part of a call: B's packed strip, or the nonzeros of a row and room for a block of Aᵀ. */
 function partScratch(c: MatmulCall): number {
   if (!c.sparse) return scratchSize(32 * c.k);
@@ -168,29 +163,20 @@ const matmulKernel = defineKernel<MatmulCall, void>({
   reference: (c) => matmulJs(c.A, c.B, c.C, c.m, c.n, c.k, c.transA, c.transB),
   wasm(K, at, c, rt) {
     const { m, n, k, transA, transB, sparse, parts } = c;
+    const scratch = rt.scratchParts(parts, partScratch(c));
     if (sparse) {
       let b = at.B;
       if (transB) {
         b = rt.scratch(4 * n * k);
         K.transpose(at.B, n, k, b);
       }
-      if (parts === 1) {
-        const idx = rt.scratch(4 * k);
-        const val = rt.scratch(4 * k);
-        if (transA) K.gemmSparseAT(m, n, k, at.A, b, at.C, rt.scratch(4 * Math.min(m, AT_ROWS) * k), AT_ROWS, idx, val);
-        else K.gemmSparseA(m, n, k, at.A, b, at.C, idx, val);
-        return;
-      }
-      const scratch = scratchOf(rt, c);
       if (transA) {
-        rt.pool!.run(K, 'gemmSparseATRows', parts, (p, args) => {
-          const [r0, r1] = share(m, p, parts);
+        rt.split('gemmSparseATRows', parts, m, (r0, r1, p, args) => {
           const s = scratch[p]!;
           args.push(m, n, k, at.A, b, at.C, s + 8 * k, AT_ROWS, s, s + 4 * k, r0, r1);
         });
       } else {
-        rt.pool!.run(K, 'gemmSparseA', parts, (p, args) => {
-          const [r0, r1] = share(m, p, parts);
+        rt.split('gemmSparseA', parts, m, (r0, r1, p, args) => {
           const s = scratch[p]!;
           args.push(r1 - r0, n, k, at.A + 4 * r0 * k, b, at.C + 4 * r0 * n, s, s + 4 * k);
         });
@@ -202,34 +188,17 @@ const matmulKernel = defineKernel<MatmulCall, void>({
     const ap = transA ? m : 1;
     const br = transB ? 1 : n;
     const bc = transB ? k : 1;
-    if (parts === 1) {
-      K.gemm(m, n, k, at.A, ai, ap, at.B, br, bc, at.C, rt.scratch(32 * k));
-      return;
-    }
-    const scratch = scratchOf(rt, c);
     if (n >= 16) {
-      const strips = Math.ceil(n / 8);
-      rt.pool!.run(K, 'gemmColumns', parts, (p, args) => {
-        const [s0, s1] = share(strips, p, parts);
+      rt.split('gemmColumns', parts, Math.ceil(n / 8), (s0, s1, p, args) => {
         args.push(m, n, k, at.A, ai, ap, at.B, br, bc, at.C, scratch[p]!, 8 * s0, Math.min(n, 8 * s1));
       });
     } else {
-      rt.pool!.run(K, 'gemm', parts, (p, args) => {
-        const [r0, r1] = share(m, p, parts);
+      rt.split('gemm', parts, m, (r0, r1, p, args) => {
         args.push(r1 - r0, n, k, at.A + 4 * r0 * ai, ai, ap, at.B, br, bc, at.C + 4 * r0 * n, scratch[p]!);
       });
     }
   },
 });
-
-/** Each part's own scratch, taken in the calling thread before the parts start. */
-const partScratchAt: number[] = [];
-function scratchOf(rt: WasmRuntime, c: MatmulCall): number[] {
-  const bytes = partScratch(c);
-  partScratchAt.length = c.parts;
-  for (let p = 0; p < c.parts; p++) partScratchAt[p] = rt.scratch(bytes);
-  return partScratchAt;
-}
 
 /** The TypeScript reference kernel: C (m×n) = op(A) · op(B), overwriting C. */
 function matmulJs(A: TypedArray, B: TypedArray, C: TypedArray, m: number, n: number, k: number, transA: boolean, transB: boolean): void {

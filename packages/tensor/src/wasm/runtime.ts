@@ -177,6 +177,10 @@ export class WasmRuntime {
   readonly module: WebAssembly.Module | undefined;
   /** Worker threads that run parts of kernel calls, once started (see startThreads). */
   pool: ThreadPool | undefined;
+  /** The arguments of an unsplit call (split), reused. */
+  private readonly splitArgs: number[] = [];
+  /** The parts' scratch blocks of the call being made (scratchParts), reused. */
+  private readonly partScratch: number[] = [];
   /** Whether the memory is shared and grows on demand. */
   readonly growable: boolean;
   /** Bytes the memory may grow to (its size, when it cannot grow). */
@@ -258,21 +262,42 @@ export class WasmRuntime {
     return Math.max(1, Math.min(pool.size, Math.floor(work / minPerPart)));
   }
 
+  /** A scratch block of `bytes` for each of `parts` parts of a call, taken here before the parts start. */
+  scratchParts(parts: number, bytes: number): readonly number[] {
+    const at = this.partScratch;
+    at.length = parts;
+    for (let p = 0; p < parts; p++) at[p] = this.scratch(bytes);
+    return at;
+  }
+
+  /**
+   * Runs export `name` over `count` units (samples, rows, strips, planes) in `parts` contiguous
+   * shares, in order: `fill(lo, hi, part, args)` pushes the arguments of the share [lo, hi). One
+   * part runs here directly; more go to the threads (see ThreadPool.run). Every kernel call that
+   * may be split goes through here, so the split and the unsplit call are the same arguments.
+   */
+  split(name: keyof KernelExports, parts: number, count: number, fill: (lo: number, hi: number, part: number, args: number[]) => void): void {
+    if (parts <= 1) {
+      const args = this.splitArgs;
+      args.length = 0;
+      fill(0, count, 0, args);
+      (this.kernels[name] as (...a: number[]) => unknown)(...args);
+      return;
+    }
+    this.pool!.run(this.kernels, name, parts, (p, args) => fill(Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts), p, args));
+  }
+
   /**
    * Runs an elementwise export `name(...pointers, len, ...scalars)` over `len` float32 elements,
    * split into contiguous ranges (multiples of 16 elements) over the threads when it is long
    * enough to pay: each element is computed by one thread, as one thread computes it.
    */
   elementwise(name: keyof KernelExports, len: number, pointers: readonly number[], scalars: readonly number[] = []): void {
-    const parts = this.partsFor(len, ELEMENTWISE_MIN_PER_PART);
-    if (parts === 1) {
-      (this.kernels[name] as (...a: number[]) => unknown)(...pointers, len, ...scalars);
-      return;
-    }
     const blocks = len >>> 4;
-    this.pool!.run(this.kernels, name, parts, (p, args) => {
-      const e0 = 16 * Math.floor((blocks * p) / parts);
-      const e1 = p === parts - 1 ? len : 16 * Math.floor((blocks * (p + 1)) / parts);
+    this.split(name, this.partsFor(len, ELEMENTWISE_MIN_PER_PART), blocks, (lo, hi, _part, args) => {
+      // Shares of whole 16-element blocks; the last share also takes the tail.
+      const e0 = 16 * lo;
+      const e1 = hi === blocks ? len : 16 * hi;
       for (const at of pointers) args.push(at + 4 * e0);
       args.push(e1 - e0);
       for (const s of scalars) args.push(s);
