@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchChromium } from './chromium.js';
+import { mainThreadDelay, watched } from './page-checks.js';
 import { ensureBuilt } from './ensure-built.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
@@ -24,14 +25,7 @@ beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
   server = await serveStatic(join(root, 'dist', 'site'));
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
+  page = watched(await browser.context.newPage(), problems);
   await page.goto(server.url);
 }, 120_000);
 
@@ -54,16 +48,6 @@ async function setSteps(n: number): Promise<void> {
     el.dispatchEvent(new Event('input', { bubbles: true }));
   }, n);
 }
-
-/** How long the main thread takes to run a zero-delay timeout: small while a worker trains. */
-const mainThreadDelay = (): Promise<number> =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const t = performance.now();
-        setTimeout(() => resolve(performance.now() - t), 0);
-      }),
-  );
 
 describe('chapter 6 in chromium', () => {
   it('6.1: the optimizers’ paths follow the book, and a learning rate or the step count changes them', async () => {
@@ -105,7 +89,7 @@ describe('chapter 6 in chromium', () => {
     await page.fill('#race-iterations', '300');
     await page.click('[data-action=race]');
     await page.waitForFunction(() => Number(document.querySelector('[data-race=adam]')?.getAttribute('data-points') ?? 0) > 20, undefined, { timeout: 60_000 });
-    expect(await mainThreadDelay()).toBeLessThan(250);
+    expect(await mainThreadDelay(page)).toBeLessThan(250);
     // The page still computes its own numbers while the worker trains.
     await page.fill('#opt-lr-adagrad', '1');
     expect(await page.locator(`${path('adagrad')} figcaption`).textContent()).toBe('AdaGrad · lr 1');
@@ -170,7 +154,7 @@ describe('chapter 6 in chromium', () => {
     const runs = page.locator('.lab-run');
     expect(await runs.count()).toBe(3);
     await page.waitForSelector('.lab-run[data-state=running]', { timeout: 60_000 });
-    expect(await mainThreadDelay()).toBeLessThan(250);
+    expect(await mainThreadDelay(page)).toBeLessThan(250);
     await page.waitForFunction(() => document.querySelectorAll('.lab-run[data-state=done]').length === 3, undefined, { timeout: 240_000 });
     const results = await runs.evaluateAll((els) =>
       els.map((e) => ({

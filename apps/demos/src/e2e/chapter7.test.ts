@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchChromium } from './chromium.js';
+import { mainThreadDelay, watched } from './page-checks.js';
 import { ensureBuilt } from './ensure-built.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
@@ -37,14 +38,7 @@ beforeAll(async () => {
   cliModel.catch(() => undefined);
   server = await serveStatic(join(root, 'dist', 'site'));
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
+  page = watched(await browser.context.newPage(), problems);
   await page.goto(server.url);
 }, 120_000);
 
@@ -98,16 +92,6 @@ async function probabilities(): Promise<number[]> {
   return page.locator('[data-probability]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
 }
 
-/** The main thread's delay for a setTimeout(0): how long the page would take to react. */
-const delay = (): Promise<number> =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const t = performance.now();
-        setTimeout(() => resolve(performance.now() - t), 0);
-      }),
-  );
-
 async function train(network: string, iterations: number): Promise<void> {
   await page.locator('#training').scrollIntoViewIfNeeded();
   await page.selectOption('#tr-network', network);
@@ -144,7 +128,7 @@ describe('chapter 7 in chromium', () => {
     );
 
     // The page answers at once while the worker trains the conv net.
-    const delays = [await delay(), await delay(), await delay()];
+    const delays = [await mainThreadDelay(page), await mainThreadDelay(page), await mainThreadDelay(page)];
     expect(Math.max(...delays)).toBeLessThan(250);
     await page.fill('#apple-apple_num', '3');
     expect(await page.locator('[data-graph-readout="apple"] [data-value=price]').textContent()).toBe('330');

@@ -13,6 +13,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchChromium } from './chromium.js';
+import { mainThreadDelay, watched } from './page-checks.js';
 import { ensureBuilt } from './ensure-built.js';
 import { DIGIT_SIDE, toMnistDigit } from '../training/digit-preprocess.js';
 import { serveStatic, type StaticServer } from './static-server.js';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   cliModel.catch(() => undefined);
   server = await serveStatic(join(root, 'dist', 'site'), { mounts: { '/ort/': ortDist } });
   browser = await launchChromium();
-  page = watched(await browser.context.newPage());
+  page = watched(await browser.context.newPage(), problems);
   await page.goto(server.url);
 }, 120_000);
 
@@ -60,18 +61,6 @@ afterAll(async () => {
   await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** `p`, its console errors, page errors and failed requests going into `problems`. */
-function watched(p: Page): Page {
-  p.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  p.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
-  return p;
-}
 
 /** The kernels line of the training card once the worker has said where its kernels run: its text and thread count. */
 async function kernels(p: Page): Promise<{ text: string; threads: number }> {
@@ -197,13 +186,7 @@ describe('the demos page in chromium', () => {
     expect(Number(await val.getAttribute('data-value'))).toBeGreaterThan(0.5);
 
     // The main thread answers at once while the worker trains, and the graph still recomputes.
-    const delay = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const t = performance.now();
-          setTimeout(() => resolve(performance.now() - t), 0);
-        }),
-    );
+    const delay = await mainThreadDelay(page);
     expect(delay).toBeLessThan(250);
     await page.fill('#apple-apple_num', '3');
     expect(await text('[data-graph-readout="apple"] [data-value=price]')).toBe('330');
@@ -314,7 +297,7 @@ describe('the demos page in chromium', () => {
   });
 
   it('shows an export that fails in the page, not as an uncaught error', async () => {
-    const other = watched(await browser!.context.newPage());
+    const other = watched(await browser!.context.newPage(), problems);
     try {
       await other.goto(server!.url);
       await other.fill('#tr-iterations', '300');
@@ -368,7 +351,7 @@ describe('the demos page in chromium', () => {
 
   it('trains on one thread, and says why, where the site is served without cross-origin isolation', async () => {
     const plain = await serveStatic(join(root, 'dist', 'site'), { isolated: false });
-    const other = watched(await browser!.context.newPage());
+    const other = watched(await browser!.context.newPage(), problems);
     try {
       await other.goto(plain.url);
       expect(await other.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
