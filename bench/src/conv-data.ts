@@ -1,26 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { builtinLayers } from '@dlfs/layers';
-import { type NetworkSpec, Network } from '@dlfs/model';
+import { NAMED_SPECS, type NetworkSpec, Network } from '@dlfs/model';
 import { Rng } from '@dlfs/tensor';
 
 /**
- * The book's SimpleConvNet (7.5, ch07/simple_convnet.py) as a dlfs spec: conv 30 filters 5×5,
+ * The book's SimpleConvNet (7.5, ch07/simple_convnet.py), the spec `dlfs train --spec simple-convnet` trains: conv 30 filters 5×5,
  * stride 1, pad 0 on [1, 28, 28] → ReLU → max-pool 2×2 stride 2 → affine 100 → ReLU → affine 10
  * → softmax-with-loss; weights std 0.01, biases 0.
  */
-export const CONV_SPEC: NetworkSpec = {
-  inputShape: [1, 28, 28],
-  layers: [
-    { type: 'conv2d', filters: 30, size: 5, stride: 1, pad: 0, weightInitStd: 0.01 },
-    { type: 'relu' },
-    { type: 'max-pool', size: 2, stride: 2 },
-    { type: 'affine', units: 100, weightInitStd: 0.01 },
-    { type: 'relu' },
-    { type: 'affine', units: 10, weightInitStd: 0.01 },
-  ],
-  loss: 'softmax-with-loss',
-};
+export const CONV_SPEC: NetworkSpec = NAMED_SPECS['simple-convnet']!.spec;
 
 export const CONV_PARAM_KEYS = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] as const;
 export type ConvParamKey = (typeof CONV_PARAM_KEYS)[number];

@@ -26,8 +26,8 @@ import {
   seed,
   threadCount,
 } from './options.js';
-import { NAMED_SPECS } from './specs/named-specs.js';
 import { cliVersion } from './version.js';
+import { NAMED_SPECS } from '@dlfs/model';
 
 const SCALES = ['minmax', '255', 'none'] as const;
 const pluginOption = (): Option =>

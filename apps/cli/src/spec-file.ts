@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type NetworkSpec, parseSpec, SpecError } from '@dlfs/model';
+import { NAMED_SPECS, type NetworkSpec, parseSpec, SpecError } from '@dlfs/model';
 import { InputError } from './errors.js';
-import { NAMED_SPECS } from './specs/named-specs.js';
 
 /**
  * The spec `--spec` names: a file (a missing or unreadable file and bad JSON name the path; the

@@ -1,4 +1,5 @@
 export { defaultSpec, parseSpec, SpecError, type NetworkSpec } from './spec.js';
+export { NAMED_SPECS } from './named-specs.js';
 export { bookNames, LayerError, Network, rowsOf, type BuildOptions, type NamedTensor } from './network.js';
 export {
   MAX_LAYERS,

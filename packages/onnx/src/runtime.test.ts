@@ -1,5 +1,5 @@
 import type { ScalerJson } from '@dlfs/data';
-import type { LoadedModel, NetworkSpec } from '@dlfs/model';
+import { type LoadedModel, NAMED_SPECS, type NetworkSpec } from '@dlfs/model';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dlfsPredict, maxDifference, RUNTIMES, rawRows, runOnnx, savedModel } from './test-support/index.js';
 import { toOnnx } from './to-onnx.js';
@@ -119,51 +119,13 @@ describe('the networks of the book', () => {
     await expectSamePredictions('chapter 5 (784-50-10)', model, rawRows(ROWS, 784, 2));
   });
 
-  // The spec JSON of the CLI's named spec simple-convnet (apps/cli/src/specs/named-specs.ts), copied.
-  const simpleConvnet: NetworkSpec = {
-    inputShape: [1, 28, 28],
-    layers: [
-      { type: 'conv2d', filters: 30, size: 5, stride: 1, pad: 0, weightInitStd: 0.01 },
-      { type: 'relu' },
-      { type: 'max-pool', size: 2, stride: 2 },
-      { type: 'affine', units: 100, weightInitStd: 0.01 },
-      { type: 'relu' },
-      { type: 'affine', units: 10, weightInitStd: 0.01 },
-    ],
-    loss: 'softmax-with-loss',
-  };
-
   it('simple-convnet', async () => {
-    const model = savedModel(simpleConvnet, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 5 });
+    const model = savedModel(NAMED_SPECS['simple-convnet']!.spec, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 5 });
     await expectSamePredictions('simple-convnet', model, rawRows(ROWS, 784, 6));
   });
 
-  // The spec JSON of the CLI's named spec deep-convnet, copied.
-  const conv = (filters: number, pad = 1) => [{ type: 'conv2d', filters, size: 3, stride: 1, pad, weightInitStd: 'he' }, { type: 'relu' }];
-  const pool = { type: 'max-pool', size: 2, stride: 2 };
-  const deepConvnet: NetworkSpec = {
-    inputShape: [1, 28, 28],
-    layers: [
-      ...conv(16),
-      ...conv(16),
-      pool,
-      ...conv(32),
-      ...conv(32, 2),
-      pool,
-      ...conv(64),
-      ...conv(64),
-      pool,
-      { type: 'affine', units: 50, weightInitStd: 'he' },
-      { type: 'relu' },
-      { type: 'dropout', ratio: 0.5 },
-      { type: 'affine', units: 10, weightInitStd: 'he' },
-      { type: 'dropout', ratio: 0.5 },
-    ],
-    loss: 'softmax-with-loss',
-  };
-
   it('deep-convnet', async () => {
-    const model = savedModel(deepConvnet, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 8 });
+    const model = savedModel(NAMED_SPECS['deep-convnet']!.spec, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 8 });
     await expectSamePredictions('deep-convnet', model, rawRows(ROWS, 784, 9));
   });
 

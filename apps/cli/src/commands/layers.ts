@@ -1,6 +1,6 @@
 import { describeConfig } from '@dlfs/core';
 import { loadRegistry } from '../plugins.js';
-import { NAMED_SPECS } from '../specs/named-specs.js';
+import { NAMED_SPECS } from '@dlfs/model';
 
 export interface LayersFlags {
   json: boolean;

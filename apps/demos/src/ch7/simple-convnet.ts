@@ -1,22 +1,7 @@
-import type { NetworkSpec } from '@dlfs/model';
+import { NAMED_SPECS, type NetworkSpec } from '@dlfs/model';
 
-/**
- * 7.5 SimpleConvNet, as `dlfs train --spec simple-convnet` has it (a copy of the CLI's named spec,
- * apps/cli/src/specs/named-specs.ts): conv 30 filters 5×5 → ReLU → max-pool 2 → affine 100 →
- * ReLU → affine 10, weight std 0.01 as the book.
- */
-export const SIMPLE_CONVNET: NetworkSpec = Object.freeze({
-  inputShape: [1, 28, 28],
-  layers: [
-    { type: 'conv2d', filters: 30, size: 5, stride: 1, pad: 0, weightInitStd: 0.01 },
-    { type: 'relu' },
-    { type: 'max-pool', size: 2, stride: 2 },
-    { type: 'affine', units: 100, weightInitStd: 0.01 },
-    { type: 'relu' },
-    { type: 'affine', units: 10, weightInitStd: 0.01 },
-  ],
-  loss: 'softmax-with-loss',
-});
+/** 7.5 SimpleConvNet, the spec `dlfs train --spec simple-convnet` trains (@dlfs/model's NAMED_SPECS). */
+export const SIMPLE_CONVNET: NetworkSpec = NAMED_SPECS['simple-convnet']!.spec;
 
 /** The networks the page trains: chapter 5's two-layer net and chapter 7's SimpleConvNet. */
 export const NETWORK_CHOICES = ['two-layer', 'simple-convnet'] as const;

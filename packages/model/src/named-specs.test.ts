@@ -1,9 +1,8 @@
 import { builtinLayers } from '@dlfs/layers';
-import { Network } from '@dlfs/model';
 import { Rng } from '@dlfs/tensor';
 import { describe, expect, it } from 'vitest';
-import { dlfs, tempDir } from '../test-support/run-dlfs.js';
 import { NAMED_SPECS } from './named-specs.js';
+import { Network } from './network.js';
 
 const build = (name: string) =>
   Network.build(NAMED_SPECS[name]!.spec, { registry: builtinLayers(), inputShape: [784], rng: new Rng(0), dtype: 'float32', classes: 10 });
@@ -57,13 +56,5 @@ describe('the named specs', () => {
     };
     expect(std('W6')).toBeCloseTo(Math.sqrt(2 / 576), 2);
     expect(std('W7')).toBeCloseTo(Math.sqrt(2 / 1024), 2);
-  });
-
-  it('are listed by dlfs layers and dlfs train --help', () => {
-    const dir = tempDir();
-    const layers = dlfs(['layers'], dir).stdout;
-    expect(layers).toMatch(/named specs \(dlfs train --spec NAME\):\n {2}simple-convnet {2}7\.5 SimpleConvNet/);
-    expect(layers).toMatch(/\n {2}deep-convnet {2}8\.1 DeepConvNet/);
-    expect(dlfs(['train', '--help'], dir).stdout.replace(/\s+/g, ' ')).toMatch(/or a named spec: simple-convnet, deep-convnet/);
   });
 });

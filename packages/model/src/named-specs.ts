@@ -1,4 +1,4 @@
-import type { NetworkSpec } from '@dlfs/model';
+import type { NetworkSpec } from './spec.js';
 
 /** 7.5 SimpleConvNet: conv 30 filters 5×5 → ReLU → max-pool 2 → affine 100 → ReLU → affine 10, weight std 0.01 as the book. */
 const simpleConvnet: NetworkSpec = {
