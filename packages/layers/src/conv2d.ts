@@ -44,17 +44,19 @@ export interface Conv2dOptions {
 
 /** The buffers of one mode (train or not): what forward makes and backward reads. */
 interface Pass {
-  /** The windows of the forward input, one column per output position, [N, C·fh·fw, OH·OW] (convCols of @dlfs/tensor). */
-  cols: Tensor | undefined;
+  /** The forward input [N, C, H, W] in W's dtype, from which backward makes the windows again. */
+  x: Tensor | undefined;
   /** The output [N, filters, OH, OW]. */
   out: Tensor | undefined;
 }
 
 /**
  * 7.4 Convolution: y[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f] for every filter f, computed the book's
- * way: im2col unfolds every window of x (here with one column per output position, per sample)
- * and a matrix product with W reshaped to [filters, C·fh·fw] applies every filter to every
- * window, the output coming out channels first. Input [N, C, H, W], output [N, filters, OH, OW]
+ * way: im2col unfolds every window of x (here with one column per output position, a sample at
+ * a time) and a matrix product with W reshaped to [filters, C·fh·fw] applies every filter to
+ * every window, the output coming out channels first. Unlike the book, the windows are not kept
+ * for backward, which makes them again from x: at stride 1 they are about fh·fw times the size
+ * of x, and writing them out and reading them back cost more than making them twice. Input [N, C, H, W], output [N, filters, OH, OW]
  * with OH = (H + 2·pad − fh) / stride + 1 (rounded down). W has the book's shape
  * [filters, C, fh, fw], b [filters]. Output, params and grads have W's dtype; dx has the dtype of
  * the forward input. The kernels are @dlfs/tensor's conv2d, conv2dFilterGrad and conv2dInputGrad.
@@ -68,8 +70,8 @@ export class Conv2d implements Layer {
   readonly pad: number;
   private readonly inputShape: readonly number[];
   /** One set of buffers per mode, so that an evaluation pass never overwrites what a training pass made. */
-  private readonly trainPass: Pass = { cols: undefined, out: undefined };
-  private readonly evalPass: Pass = { cols: undefined, out: undefined };
+  private readonly trainPass: Pass = { x: undefined, out: undefined };
+  private readonly evalPass: Pass = { x: undefined, out: undefined };
   /** The pass backward differentiates: the last forward's. */
   private last: Pass | undefined;
   private xShape: readonly number[] = [];
@@ -109,7 +111,7 @@ export class Conv2d implements Layer {
 
   forward(x: Tensor, ctx?: ForwardContext): Tensor {
     const { W, b } = this.params;
-    const [filters, channels, fh, fw] = W.shape as [number, number, number, number];
+    const filters = W.shape[0]!;
     if (x.ndim !== 4 || !sameShape(x.shape.slice(1), this.inputShape)) {
       const fix =
         x.ndim === 4
@@ -121,10 +123,10 @@ export class Conv2d implements Layer {
     const batch = x.shape[0]!;
     const pass = ctx?.train === true ? this.trainPass : this.evalPass;
     // 7.4.3: every window of x as one column, and every filter on every window at once, + b.
-    const cols = reuse(pass.cols, [batch, channels * fh * fw, oh * ow], W.dtype);
+    const input = x.dtype === W.dtype ? x : x.astype(W.dtype);
     const out = reuse(pass.out, [batch, filters, oh, ow], W.dtype);
-    convolve(x.dtype === W.dtype ? x : x.astype(W.dtype), W, b, { stride: this.stride, pad: this.pad, cols, out });
-    pass.cols = cols;
+    convolve(input, W, b, { stride: this.stride, pad: this.pad, out });
+    pass.x = input;
     pass.out = out;
     this.last = pass;
     this.xShape = x.shape;
@@ -134,7 +136,7 @@ export class Conv2d implements Layer {
 
   backward(dout: Tensor, ctx?: BackwardContext): Tensor {
     const pass = this.last;
-    if (pass === undefined || pass.cols === undefined) throw new Error('conv2d: backward was called before forward');
+    if (pass === undefined || pass.x === undefined) throw new Error('conv2d: backward was called before forward');
     const { W } = this.params;
     const filters = W.shape[0]!;
     const [, oh, ow] = this.outputShape as [number, number, number];
@@ -148,7 +150,7 @@ export class Conv2d implements Layer {
     }
     const d = dout.dtype === W.dtype ? dout : dout.astype(W.dtype);
     // 7.4.3 (as 5.6.2): dW = Σ dout · colsᵀ over the samples, db = Σ dout over every position of every sample.
-    conv2dFilterGrad(d, pass.cols, this.grads.W, this.grads.b);
+    conv2dFilterGrad(d, pass.x, this.grads.W, this.grads.b, { stride: this.stride, pad: this.pad });
     if (ctx?.inputGradient === false) return EMPTY;
     // dcol = Wᵀ · dout, then col2im, adding up where windows overlap.
     const dx = reuse(this.dx, this.xShape, W.dtype);

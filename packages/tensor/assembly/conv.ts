@@ -57,18 +57,6 @@ export function convCols(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: 
   }
 }
 
-/** row[0..len) += v, 4 lanes at a time. */
-@inline
-function addScalar(row: usize, len: i32, v: f32): void {
-  const s = f32x4.splat(v);
-  let j = 0;
-  for (; j + 4 <= len; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(row + o, f32x4.add(v128.load(row + o), s));
-  }
-  for (; j < len; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) + v);
-}
-
 @inline
 function madd(acc: v128, s: v128, b: v128): v128 {
   return f32x4.add(acc, f32x4.mul(s, b));
@@ -90,13 +78,13 @@ function store8(c: usize, lo: v128, hi: v128, w: i32): void {
 }
 
 /**
- * C (m×n, row-major) = A (m×k, row-major) · B (k×n, row-major), skipping the rows of each
- * 8-column strip of B that are all zero (a window position that lies on an image's blank
+ * C (m×n, row-major) = A (m×k, row-major) · B (k×n, row-major) + bias (one per row of C, m
+ * floats at `bias`), skipping the rows of each 8-column strip of B that are all zero (a window position that lies on an image's blank
  * margin): the strip's other rows are packed into `panel` (32·k bytes) and their row numbers
  * into `rows` (4·k bytes), and only they are summed over. Like the sparse matmul, a skipped
  * 0 · NaN counts as 0.
  */
-function gemmSkipZeroRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, panel: usize, rows: usize): void {
+function gemmSkipZeroRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, panel: usize, rows: usize): void {
   const ldb = <usize>n << 2;
   const lda = <usize>k << 2;
   const ldc = <usize>n << 2;
@@ -141,14 +129,15 @@ function gemmSkipZeroRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, 
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       const a0 = a + <usize>i * lda;
-      let c00 = zero;
-      let c01 = zero;
-      let c10 = zero;
-      let c11 = zero;
-      let c20 = zero;
-      let c21 = zero;
-      let c30 = zero;
-      let c31 = zero;
+      // Each sum starts from its row's bias, as the reference's does.
+      let c00 = v128.load32_splat(bias + (<usize>i << 2));
+      let c01 = c00;
+      let c10 = v128.load32_splat(bias + (<usize>(i + 1) << 2));
+      let c11 = c10;
+      let c20 = v128.load32_splat(bias + (<usize>(i + 2) << 2));
+      let c21 = c20;
+      let c30 = v128.load32_splat(bias + (<usize>(i + 3) << 2));
+      let c31 = c30;
       for (let q = 0; q < nnz; q++) {
         const bp = panel + (<usize>q << 5);
         const b0 = v128.load(bp);
@@ -175,8 +164,8 @@ function gemmSkipZeroRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, 
     }
     for (; i < m; i++) {
       const a0 = a + <usize>i * lda;
-      let c0 = zero;
-      let c1 = zero;
+      let c0 = v128.load32_splat(bias + (<usize>i << 2));
+      let c1 = c0;
       for (let q = 0; q < nnz; q++) {
         const bp = panel + (<usize>q << 5);
         const sv = v128.load32_splat(a0 + <usize>load<i32>(rows + (<usize>q << 2)));
@@ -189,28 +178,23 @@ function gemmSkipZeroRows(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, 
 }
 
 /**
- * 7.4 forward: out[s] (f×p) = w (f×k) · cols[s] (k×p) + b (one bias per row) for samples
- * [s0, s1), skipping window positions whose rows are all zero. panel is scratch of 32·k bytes,
- * rows of 4·k bytes.
+ * 7.4 forward of one sample: out (f×p) = w (f×k) · cols (k×p) + b (one bias per row), skipping
+ * window positions whose rows are all zero. panel is scratch of 32·k bytes, rows of 4·k bytes.
  */
-export function convForward(cols: usize, w: usize, b: usize, out: usize, s0: i32, s1: i32, f: i32, k: i32, p: i32, panel: usize, rows: usize): void {
-  const colsStep = <usize>(k * p) << 2;
-  const outStep = <usize>(f * p) << 2;
-  for (let s = s0; s < s1; s++) {
-    const o = out + <usize>s * outStep;
-    gemmSkipZeroRows(f, p, k, w, cols + <usize>s * colsStep, o, panel, rows);
-    for (let r = 0; r < f; r++) addScalar(o + (<usize>(r * p) << 2), p, load<f32>(b + (<usize>r << 2)));
-  }
+@inline
+function convForwardSample(cols: usize, w: usize, b: usize, out: usize, f: i32, k: i32, p: i32, panel: usize, rows: usize): void {
+  gemmSkipZeroRows(f, p, k, w, cols, out, b, panel, rows);
 }
 
 /**
- * 7.4 forward with its im2col, sample by sample for samples [s0, s1): each sample's windows go
- * to its block of cols (kept for the filter gradient) and are multiplied while still in cache;
- * the same arithmetic as convCols then convForward.
+ * 7.4 forward with its im2col, sample by sample for samples [s0, s1) of x [n, c, h, wd]: each
+ * sample's windows go to `cols` (scratch of 4·k·p bytes, k = c·fh·fw, p = oh·ow, overwritten by
+ * the next sample) and are multiplied while still in cache, out[s] = w · cols + b. Nothing is
+ * kept for the backward pass: the filter gradient makes the windows again from x. panel is
+ * scratch of 32·k bytes, rows of 4·k bytes.
  */
 export function convColsForward(
   x: usize,
-  cols: usize,
   w: usize,
   b: usize,
   out: usize,
@@ -226,16 +210,17 @@ export function convColsForward(
   oh: i32,
   ow: i32,
   f: i32,
+  cols: usize,
   panel: usize,
   rows: usize,
 ): void {
   const k = c * fh * fw;
   const p = oh * ow;
   const xStep = <usize>(c * h * wd) << 2;
-  const colsStep = <usize>(k * p) << 2;
+  const outStep = <usize>(f * p) << 2;
   for (let s = s0; s < s1; s++) {
-    convCols(x + <usize>s * xStep, 1, c, h, wd, fh, fw, stride, pad, oh, ow, cols + <usize>s * colsStep);
-    convForward(cols, w, b, out, s, s + 1, f, k, p, panel, rows);
+    convCols(x + <usize>s * xStep, 1, c, h, wd, fh, fw, stride, pad, oh, ow, cols);
+    convForwardSample(cols, w, b, out + <usize>s * outStep, f, k, p, panel, rows);
   }
 }
 
@@ -358,35 +343,72 @@ function rowSum(row: usize, len: i32): f32 {
 }
 
 /**
- * 7.4 filter gradient, for the rows [f0, f1) of dw: dw[r] = Σ_s dout[s][r] · cols[s]ᵀ (a row of
- * k), db[r] = Σ_s Σ_p dout[s][r, p], summed over the samples in order. dout is n×f×p, cols n×k×p.
- * tmp is scratch of 4·f·k bytes.
+ * 7.4 filter gradient, in blocks of samples: block q of `blocks` covers the samples
+ * [⌊n·q/blocks⌋, ⌊n·(q+1)/blocks⌋) of x [n, c, h, wd] and dout [n, f, oh, ow], and its share,
+ * Σ_s dout[s] · cols[s]ᵀ (f×k, k = c·fh·fw) then Σ_s Σ_p dout[s][r, p] (f), summed over its
+ * samples in order, goes to partials + 4·q·(f·k + f). This call does blocks [q0, q1); each
+ * sample's windows are made again from x into `cols` (scratch of 4·k·p bytes) and used while
+ * still in cache. A block's share does not depend on which call or thread computes it, and
+ * convSumBlocks adds the shares in block order. tmp is scratch of 4·f·k bytes.
  */
-export function convFilterGrad(dout: usize, cols: usize, dw: usize, db: usize, n: i32, f: i32, k: i32, p: i32, f0: i32, f1: i32, tmp: usize): void {
-  const rows = f1 - f0;
-  if (rows <= 0) return;
-  const dwRows = dw + (<usize>(f0 * k) << 2);
-  zero(dwRows, rows * k);
-  zero(db + (<usize>f0 << 2), rows);
-  const colsStep = <usize>(k * p) << 2;
+export function convFilterGrad(
+  x: usize,
+  dout: usize,
+  partials: usize,
+  q0: i32,
+  q1: i32,
+  blocks: i32,
+  n: i32,
+  c: i32,
+  h: i32,
+  wd: i32,
+  fh: i32,
+  fw: i32,
+  stride: i32,
+  pad: i32,
+  oh: i32,
+  ow: i32,
+  f: i32,
+  cols: usize,
+  tmp: usize,
+): void {
+  const k = c * fh * fw;
+  const p = oh * ow;
+  const xStep = <usize>(c * h * wd) << 2;
   const doutStep = <usize>(f * p) << 2;
-  const len = rows * k;
-  for (let s = 0; s < n; s++) {
-    const d = dout + <usize>s * doutStep + (<usize>(f0 * p) << 2);
-    gemmRowDots(rows, k, p, d, cols + <usize>s * colsStep, tmp);
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(dwRows + o, f32x4.add(v128.load(dwRows + o), v128.load(tmp + o)));
+  const len = f * k;
+  for (let q = q0; q < q1; q++) {
+    const dw = partials + (<usize>(q * (len + f)) << 2);
+    const db = dw + (<usize>len << 2);
+    zero(dw, len + f);
+    const first = <i32>((<i64>n * q) / blocks);
+    const end = <i32>((<i64>n * (q + 1)) / blocks);
+    for (let s = first; s < end; s++) {
+      const d = dout + <usize>s * doutStep;
+      convCols(x + <usize>s * xStep, 1, c, h, wd, fh, fw, stride, pad, oh, ow, cols);
+      gemmRowDots(f, k, p, d, cols, tmp);
+      addRow(dw, tmp, len);
+      for (let r = 0; r < f; r++) {
+        const at = db + (<usize>r << 2);
+        store<f32>(at, load<f32>(at) + rowSum(d + (<usize>(r * p) << 2), p));
+      }
     }
-    for (; i < len; i++) {
-      const o = <usize>i << 2;
-      store<f32>(dwRows + o, load<f32>(dwRows + o) + load<f32>(tmp + o));
-    }
-    for (let r = 0; r < rows; r++) {
-      const at = db + (<usize>(f0 + r) << 2);
-      store<f32>(at, load<f32>(at) + rowSum(d + (<usize>(r * p) << 2), p));
-    }
+  }
+}
+
+/**
+ * The filter gradient from convFilterGrad's shares: dw (len floats) and db (f floats) are the
+ * sums of every block's share, added in block order q = 0, 1, …, so the result is the same
+ * whichever threads computed the blocks.
+ */
+export function convSumBlocks(partials: usize, blocks: i32, len: i32, f: i32, dw: usize, db: usize): void {
+  const step = <usize>(len + f) << 2;
+  memory.copy(dw, partials, <usize>len << 2);
+  memory.copy(db, partials + (<usize>len << 2), <usize>f << 2);
+  for (let q = 1; q < blocks; q++) {
+    const share = partials + <usize>q * step;
+    addRow(dw, share, len);
+    addRow(db, share + (<usize>len << 2), f);
   }
 }
 

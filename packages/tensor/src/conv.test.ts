@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { kernelStats, resetKernelStats } from './kernel-stats.js';
-import { conv2d, conv2dFilterGrad, conv2dInputGrad, convCols, maxPool2d, maxPool2dBackward } from './conv.js';
+import { conv2d, conv2dFilterGrad, conv2dInputGrad, convCols, filterGradBlocks, maxPool2d, maxPool2dBackward } from './conv.js';
 import { zeros } from './creation.js';
 import { convOutputSize, im2col } from './im2col.js';
 import { type DType, Tensor } from './tensor.js';
@@ -119,10 +119,9 @@ describe('conv2d', () => {
     const x = place(randomTensor([10, 1, 28, 28], 'float32', 5, 'mnist'), 'kernel');
     const W = place(randomTensor([30, 1, 5, 5], 'float32', 6), 'kernel');
     const b = place(randomTensor([30], 'float32', 7), 'kernel');
-    const cols = withBackend('wasm', () => zeros([10, 25, 576], 'float32'));
     const out = withBackend('wasm', () => zeros([10, 30, 24, 24], 'float32'));
     resetKernelStats();
-    withBackend('wasm', () => conv2d(x, W, b, { cols, out }));
+    withBackend('wasm', () => conv2d(x, W, b, { out }));
     const stats = kernelStats().kernels;
     // One kernel call: the im2col and the product, sample by sample.
     expect(stats.conv2d).toMatchObject({ wasm: 1, reference: 0, copies: { calls: 0 } });
@@ -150,11 +149,10 @@ describe('conv2dFilterGrad and conv2dInputGrad', () => {
       fc.property(convArb(6), dtypeArb, seedArb, fc.constantFrom('wasm', 'js' as const), (g, dtype, seed, backend) => {
         const { x, W, b, dout } = operands(g, dtype, seed);
         const { oh, ow } = outSize(g);
-        const cols = convCols(x, g.fh, g.fw, g.stride, g.pad);
         const dW = zeros(W.shape, dtype);
         const db = zeros([g.f], dtype);
         const dx = withBackend(backend, () => {
-          conv2dFilterGrad(dout, cols, dW, db);
+          conv2dFilterGrad(dout, x, dW, db, { stride: g.stride, pad: g.pad });
           return conv2dInputGrad(dout, W, x.shape, { stride: g.stride, pad: g.pad });
         });
         const want = directGrads(x, W, dout, g);
@@ -166,6 +164,23 @@ describe('conv2dFilterGrad and conv2dInputGrad', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("sum a large batch's filter gradient in blocks of samples in WASM, to the definition's value", () => {
+    const g = { n: 40, c: 3, h: 24, w: 24, fh: 5, fw: 5, stride: 1, pad: 1, f: 10 };
+    const { oh, ow } = outSize(g);
+    // 40·10·75·22·22 = 14.5M multiply-adds: 3 blocks, whatever the thread count.
+    expect(filterGradBlocks({ ...g, oh, ow })).toBe(3);
+    const { x, W, dout } = operands(g, 'float32', 12);
+    const dW = place(zeros(W.shape, 'float32'), 'kernel');
+    const db = place(zeros([g.f], 'float32'), 'kernel');
+    resetKernelStats();
+    withBackend('wasm', () => conv2dFilterGrad(place(dout, 'kernel'), place(x, 'kernel'), dW, db, { pad: 1 }));
+    expect(kernelStats().kernels.conv2dFilterGrad).toMatchObject({ wasm: 1, reference: 0 });
+    const want = directGrads(x, W, dout, g);
+    const positions = g.n * oh * ow;
+    expectClose(dW.data, want.dW, (i) => tolerance('float32', positions) * want.dWScale[i]! + 1e-30, 'dW');
+    expectClose(db.data, want.db, (i) => tolerance('float32', positions) * want.dbScale[i]! + 1e-30, 'db');
   });
 
   it('dx is the adjoint of the convolution: ⟨conv(x), dout⟩ = ⟨x, dx(dout)⟩ with no bias', () => {
@@ -191,19 +206,22 @@ describe('conv2dFilterGrad and conv2dInputGrad', () => {
   it('overwrite dW, db and dx (old values never leak in), and refuse a dout of the wrong shape', () => {
     const g = { n: 2, c: 2, h: 6, w: 6, fh: 3, fw: 3, stride: 1, pad: 1, f: 3 };
     const { x, W, dout } = operands(g, 'float32', 9);
-    const cols = convCols(x, 3, 3, 1, 1);
     const dW = new Tensor(new Float32Array(W.size).fill(5), W.shape);
     const db = new Tensor(new Float32Array(3).fill(5), [3]);
     const dx = new Tensor(new Float32Array(x.size).fill(5), x.shape);
-    conv2dFilterGrad(dout, cols, dW, db);
+    conv2dFilterGrad(dout, x, dW, db, { pad: 1 });
     conv2dInputGrad(dout, W, x.shape, { pad: 1, out: dx });
     const want = directGrads(x, W, dout, g);
     expectClose(dW.data, want.dW, (i) => 1e-5 * want.dWScale[i]!, 'dW');
     expectClose(db.data, want.db, (i) => 1e-5 * want.dbScale[i]!, 'db');
     expectClose(dx.data, want.dx, (i) => 1e-5 * want.dxScale[i]! + 1e-30, 'dx');
     expectShapeError(() => conv2dInputGrad(zeros([2, 3, 5, 5], 'float32'), W, x.shape, { pad: 1 }), "must have the output's shape [2, 3, 6, 6]");
-    expectShapeError(() => conv2dFilterGrad(zeros([2, 3, 5, 5], 'float32'), cols, dW, db), 'do not fit together');
-    expectShapeError(() => conv2dFilterGrad(dout, cols, zeros([3, 2, 3, 2], 'float32'), db), 'dW must hold 3·18 = 54 elements');
+    expectShapeError(
+      () => conv2dFilterGrad(zeros([2, 3, 5, 5], 'float32'), x, dW, db, { pad: 1 }),
+      "dout [2, 3, 5, 5] must have the output's shape [2, 3, 6, 6] (x [2, 2, 6, 6], dW [3, 2, 3, 3])",
+    );
+    expectShapeError(() => conv2dFilterGrad(dout, x, zeros([3, 1, 3, 3], 'float32'), db, { pad: 1 }), 'the input has 2 channels but W [3, 1, 3, 3] takes 1');
+    expectShapeError(() => conv2dFilterGrad(dout, x, dW, zeros([2], 'float32'), { pad: 1 }), 'db has shape [2] but must have [3]');
   });
 });
 

@@ -13,6 +13,10 @@ import { scratchSize } from './wasm/runtime.js';
 // shape [N, K, P] with K = C·fh·fw and P = OH·OW. It holds the same numbers as the book's im2col
 // ([N·P, K], see im2col.ts) with each sample's block transposed, so that the output of a sample
 // is one product W · cols[n] (W as [F, K]) that comes out channels first, with no transpose.
+// The conv kernels make one sample's cols at a time in scratch and use them while they are in
+// cache; none are kept between the forward and backward passes: the filter gradient makes them
+// again from x, which costs less than writing them out and reading them back (5.8 MB a step
+// for SimpleConvNet's batch of 100).
 
 /** One convolution's sizes: input [n, c, h, w], f filters of fh × fw, stride, pad, output oh × ow. */
 interface ConvGeometry {
@@ -101,16 +105,15 @@ export interface Conv2dOptions {
   stride?: number;
   /** Zeros added on every side of the input (0 by default). */
   pad?: number;
-  /** Where to write x's windows ([N, C·fh·fw, OH·OW]): what conv2dFilterGrad needs. New when not given. */
-  cols?: Tensor;
   /** Where to write the output [N, F, OH, OW]. New when not given. */
   out?: Tensor;
 }
 
 /**
  * 7.4 convolution: y[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f], for x [N, C, H, W], W [F, C, fh, fw]
- * and b [F]: the windows of x go to `cols` (convCols), then each sample's output is one matrix
- * product. Returns y [N, F, OH, OW]; every tensor has one dtype. The WASM kernel skips window
+ * and b [F]: sample by sample, the windows of x (convCols) and one matrix product with W as
+ * [F, C·fh·fw]. Returns y [N, F, OH, OW]; every tensor has one dtype. The windows are made in
+ * scratch and not kept (conv2dFilterGrad makes them again from x). The WASM kernel skips window
  * positions whose inputs are all 0 (an image's blank margins), so, as in matmul, a skipped
  * 0 · NaN or 0 · ±Infinity in W counts as 0; with finite W the backends agree within float32
  * rounding.
@@ -121,36 +124,37 @@ export function conv2d(x: Tensor, W: Tensor, b: Tensor, opts: Conv2dOptions = {}
   if (!sameShape(b.shape, [g.f]))
     throw new ShapeError('conv2d', [W.shape, b.shape], `b must have shape [${g.f}], one bias per filter, got ${formatShape(b.shape)}`);
   const yShape = [g.n, g.f, g.oh, g.ow];
-  const cols = opts.cols ?? new Tensor(allocate(x.dtype, g.n * g.c * g.fh * g.fw * g.oh * g.ow), colsShape(g));
   const y = opts.out ?? new Tensor(allocate(x.dtype, g.n * g.f * g.oh * g.ow), yShape);
-  checkOut('conv2d', 'cols', cols, colsShape(g), [x, W, b]);
-  checkOut('conv2d', 'out', y, yShape, [x, W, b, cols]);
-  checkDtype('conv2d', [x, W, b, cols, y]);
-  convForwardKernel.run({ x: x.data, cols: cols.data, W: W.data, b: b.data, y: y.data, g, parts: 1 });
+  checkOut('conv2d', 'out', y, yShape, [x, W, b]);
+  checkDtype('conv2d', [x, W, b, y]);
+  convForwardKernel.run({ x: x.data, W: W.data, b: b.data, y: y.data, g, parts: 1 });
   return y;
 }
 
 /**
- * 7.4 the gradients of the filters and biases: dW[f] = Σ_n dout[n, f] · cols[n]ᵀ and
- * db[f] = Σ over samples and positions of dout[n, f], from dout [N, F, OH, OW] and the cols the
- * forward pass wrote. dW (any shape of F·C·fh·fw elements, such as W's) and db [F] are
- * overwritten.
+ * 7.4 the gradients of the filters and biases: dW[f, c] = Σ_n dout[n, f] ⋆ x[n, c] (as a
+ * product, Σ_n dout[n, f] · cols[n]ᵀ with cols the windows of x) and db[f] = Σ over samples and
+ * positions of dout[n, f], from the forward input x [N, C, H, W] and dout [N, F, OH, OW].
+ * dW [F, C, fh, fw] (W's shape, which gives the filter size) and db [F] are overwritten. The
+ * windows are made again from x, a sample at a time, rather than kept from the forward pass.
+ * In WASM the sum runs over fixed blocks of samples whose shares are added in order, so that
+ * any number of threads gives the same bits.
  */
-export function conv2dFilterGrad(dout: Tensor, cols: Tensor, dW: Tensor, db: Tensor): void {
-  if (dout.ndim !== 4 || cols.ndim !== 3 || cols.shape[0] !== dout.shape[0] || cols.shape[2] !== dout.shape[2]! * dout.shape[3]!) {
+export function conv2dFilterGrad(dout: Tensor, x: Tensor, dW: Tensor, db: Tensor, opts: { stride?: number; pad?: number } = {}): void {
+  const { stride = 1, pad = 0 } = opts;
+  const g = filterGeometry('conv2dFilterGrad', x.shape, dW, stride, pad);
+  const expected = [g.n, g.f, g.oh, g.ow];
+  if (!sameShape(dout.shape, expected)) {
     throw new ShapeError(
       'conv2dFilterGrad',
-      [dout.shape, cols.shape],
-      `dout [N, F, OH, OW] and cols [N, K, OH·OW] do not fit together: ${formatShape(dout.shape)}, ${formatShape(cols.shape)}`,
+      [dout.shape, expected],
+      `dout ${formatShape(dout.shape)} must have the output's shape ${formatShape(expected)} (x ${formatShape(x.shape)}, dW ${formatShape(dW.shape)})`,
     );
   }
-  const [n, f] = dout.shape as [number, number];
-  const [, k, p] = cols.shape as [number, number, number];
-  if (dW.size !== f * k) throw new ShapeError('conv2dFilterGrad', [dW.shape], `dW must hold ${f}·${k} = ${f * k} elements, got ${formatShape(dW.shape)}`);
-  checkOut('conv2dFilterGrad', 'db', db, [f], [dout, cols]);
-  checkOut('conv2dFilterGrad', 'dW', dW, dW.shape, [dout, cols, db]);
-  checkDtype('conv2dFilterGrad', [dout, cols, dW, db]);
-  convFilterGradKernel.run({ dout: dout.data, cols: cols.data, dW: dW.data, db: db.data, n, f, k, p, parts: 1 });
+  checkOut('conv2dFilterGrad', 'db', db, [g.f], [dout, x]);
+  checkOut('conv2dFilterGrad', 'dW', dW, dW.shape, [dout, x, db]);
+  checkDtype('conv2dFilterGrad', [dout, x, dW, db]);
+  convFilterGradKernel.run({ x: x.data, dout: dout.data, dW: dW.data, db: db.data, g, blocks: 1, parts: 1 });
 }
 
 /**
@@ -277,7 +281,6 @@ const convColsKernel = defineKernel<ColsCall, void>({
 
 interface ForwardCall {
   x: TypedArray;
-  cols: TypedArray;
   W: TypedArray;
   b: TypedArray;
   y: TypedArray;
@@ -285,68 +288,90 @@ interface ForwardCall {
   parts: number;
 }
 
-/** One part's scratch for the forward product: the packed strip (32·k bytes) and its row numbers (4·k). */
-const forwardScratch = (g: ConvGeometry): number => scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw);
+/** Multiply-adds of a convolution's product (forward, filter gradient or input gradient). */
+const macsOf = (g: ConvGeometry): number => g.n * g.f * g.c * g.fh * g.fw * g.oh * g.ow;
+
+/** Bytes of one sample's windows, K·P floats. */
+const sampleColsBytes = (g: ConvGeometry): number => scratchSize(4 * g.c * g.fh * g.fw * g.oh * g.ow);
+
+/** One part's scratch for the forward pass: one sample's windows, the packed strip (32·k bytes) and its row numbers (4·k). */
+const forwardScratch = (g: ConvGeometry): number => sampleColsBytes(g) + scratchSize(32 * g.c * g.fh * g.fw) + scratchSize(4 * g.c * g.fh * g.fw);
 
 /**
- * The forward pass with its im2col: in WASM, sample by sample (each sample's cols are multiplied
- * while still in cache, and also kept for the filter gradient); the reference runs convCols and
- * then the product, the same arithmetic.
+ * The forward pass with its im2col, sample by sample: each sample's windows are made in scratch
+ * and multiplied while still in cache. The reference does the same arithmetic.
  */
 const convForwardKernel = defineKernel<ForwardCall, void>({
   name: 'conv2d',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
-  operands: { x: 'read', cols: 'write', W: 'read', b: 'read', y: 'write' },
-  size: (c) => c.cols.length * c.g.f,
+  operands: { x: 'read', W: 'read', b: 'read', y: 'write' },
+  size: (c) => macsOf(c.g),
   scratchBytes(c) {
-    c.parts = partsOf(c.cols.length * c.g.f, MIN_MACS_PER_PART, c.g.n);
+    c.parts = partsOf(macsOf(c.g), MIN_MACS_PER_PART, c.g.n);
     return c.parts * forwardScratch(c.g);
   },
-  reference({ x, cols, W, b, y, g }) {
-    convColsJs(x, cols, g);
-    convForwardJs(cols, W, b, y, g.n, g.f, g.c * g.fh * g.fw, g.oh * g.ow);
-  },
+  reference: ({ x, W, b, y, g }) => convForwardJs(x, W, b, y, g),
   wasm(_K, at, { g, parts }, rt) {
-    const k = g.c * g.fh * g.fw;
+    const colsBytes = sampleColsBytes(g);
+    const panelBytes = scratchSize(32 * g.c * g.fh * g.fw);
     const scratch = rt.scratchParts(parts, forwardScratch(g));
     rt.split('convColsForward', parts, g.n, (s0, s1, part, args) => {
-      args.push(at.x, at.cols, at.W, at.b, at.y, s0, s1, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f);
-      args.push(scratch[part]!, scratch[part]! + 32 * k);
+      const s = scratch[part]!;
+      args.push(at.x, at.W, at.b, at.y, s0, s1, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f);
+      args.push(s, s + colsBytes, s + colsBytes + panelBytes);
     });
   },
 });
 
 interface FilterGradCall {
+  x: TypedArray;
   dout: TypedArray;
-  cols: TypedArray;
   dW: TypedArray;
   db: TypedArray;
-  n: number;
-  f: number;
-  k: number;
-  p: number;
+  g: ConvGeometry;
+  blocks: number;
   parts: number;
 }
+
+/** The most blocks of samples a filter gradient is summed in (their shares take blocks · (F·K + F) floats of scratch). */
+const MAX_GRAD_BLOCKS = 16;
+
+/**
+ * Blocks of samples the WASM filter gradient is summed in: one per MIN_MACS_PER_PART of work, so
+ * that there is a block for each thread of a large call, and set by the call's size alone (never
+ * by the thread count), so that every thread count adds the same shares in the same order.
+ */
+export function filterGradBlocks(g: ConvGeometry): number {
+  return Math.max(1, Math.min(g.n, MAX_GRAD_BLOCKS, Math.floor(macsOf(g) / MIN_MACS_PER_PART)));
+}
+
+/** One part's scratch for the filter gradient: one sample's windows and one sample's F×K product. */
+const filterGradScratch = (g: ConvGeometry): number => sampleColsBytes(g) + scratchSize(4 * g.f * g.c * g.fh * g.fw);
 
 const convFilterGradKernel = defineKernel<FilterGradCall, void>({
   name: 'conv2dFilterGrad',
   placement: 'copy',
   minSize: WASM_MIN_MACS,
-  operands: { dout: 'read', cols: 'read', dW: 'write', db: 'write' },
-  size: (c) => c.cols.length * c.f,
+  operands: { x: 'read', dout: 'read', dW: 'write', db: 'write' },
+  size: (c) => macsOf(c.g),
   scratchBytes(c) {
-    // Parts of at least two filter rows: the dot-product tiles take rows of dout two at a time.
-    c.parts = partsOf(c.cols.length * c.f, MIN_MACS_PER_PART, Math.floor(c.f / 2));
-    return c.parts * scratchSize(4 * c.f * c.k);
+    c.blocks = filterGradBlocks(c.g);
+    // A part per block (the blocks are already the size of a part's work): equal parts.
+    c.parts = partsOf(macsOf(c.g), MIN_MACS_PER_PART, c.blocks) > 1 ? c.blocks : 1;
+    return scratchSize(4 * c.blocks * (c.dW.length + c.g.f)) + c.parts * filterGradScratch(c.g);
   },
-  reference: ({ dout, cols, dW, db, n, f, k, p }) => convFilterGradJs(dout, cols, dW, db, n, f, k, p),
-  wasm(_K, at, { n, f, k, p, parts }, rt) {
-    const scratch = rt.scratchParts(parts, scratchSize(4 * f * k));
-    // Filter ranges start at even rows, so that each part pairs rows as one thread does.
-    rt.split('convFilterGrad', parts, Math.ceil(f / 2), (q0, q1, part, args) => {
-      args.push(at.dout, at.cols, at.dW, at.db, n, f, k, p, 2 * q0, Math.min(f, 2 * q1), scratch[part]!);
+  reference: ({ x, dout, dW, db, g }) => convFilterGradJs(x, dout, dW, db, g),
+  wasm(K, at, { g, blocks, parts }, rt) {
+    const len = g.f * g.c * g.fh * g.fw;
+    const partials = rt.scratch(4 * blocks * (len + g.f));
+    const colsBytes = sampleColsBytes(g);
+    const scratch = rt.scratchParts(parts, filterGradScratch(g));
+    rt.split('convFilterGrad', parts, blocks, (q0, q1, part, args) => {
+      const s = scratch[part]!;
+      args.push(at.x, at.dout, partials, q0, q1, blocks, g.n, g.c, g.h, g.w, g.fh, g.fw, g.stride, g.pad, g.oh, g.ow, g.f, s, s + colsBytes);
     });
+    K.convSumBlocks(partials, blocks, len, g.f, at.dW, at.db);
   },
 });
 
@@ -445,10 +470,11 @@ function columnRange(w: number, kx: number, stride: number, pad: number, ow: num
   return [lo, hi];
 }
 
-function convColsJs(X: TypedArray, cols: TypedArray, g: ConvGeometry): void {
-  const { n, c, h, w, fh, fw, stride, pad, oh, ow } = g;
+/** The windows of samples [s0, s1) of X, one K×P block after another from cols[0] (see the top of this file). */
+function convColsJs(X: TypedArray, cols: TypedArray, g: ConvGeometry, s0 = 0, s1 = g.n): void {
+  const { c, h, w, fh, fw, stride, pad, oh, ow } = g;
   let at = 0;
-  for (let s = 0; s < n; s++) {
+  for (let s = s0; s < s1; s++) {
     for (let ch = 0; ch < c; ch++) {
       const plane = (s * c + ch) * h * w;
       for (let ky = 0; ky < fh; ky++) {
@@ -473,23 +499,29 @@ function convColsJs(X: TypedArray, cols: TypedArray, g: ConvGeometry): void {
   }
 }
 
-/** Σ in float64, one row of p at a time: reused so that a float32 call allocates nothing. */
-let rowF64 = new Float64Array(0);
-function accumulator(p: number): Float64Array {
-  if (rowF64.length < p) rowF64 = new Float64Array(p);
-  return rowF64;
+/** Float64 work space, reused so that a call allocates nothing once it has grown: one row of p, one sample's windows, dW's sums. */
+const work = { row: new Float64Array(0), cols: new Float64Array(0), sums: new Float64Array(0) };
+function grown(name: keyof typeof work, length: number): Float64Array {
+  if (work[name].length < length) work[name] = new Float64Array(length);
+  return work[name];
 }
+const accumulator = (p: number): Float64Array => grown('row', p);
 
-function convForwardJs(cols: TypedArray, W: TypedArray, b: TypedArray, Y: TypedArray, n: number, f: number, k: number, p: number): void {
+/** y[s] = W · cols[s] + b, for every sample s, its windows made in float64 (exact copies of x). */
+function convForwardJs(X: TypedArray, W: TypedArray, b: TypedArray, Y: TypedArray, g: ConvGeometry): void {
+  const { n, f } = g;
+  const k = g.c * g.fh * g.fw;
+  const p = g.oh * g.ow;
+  const cols = grown('cols', k * p);
   const acc = accumulator(p);
   for (let s = 0; s < n; s++) {
-    const c0 = s * k * p;
+    convColsJs(X, cols, g, s, s + 1);
     for (let r = 0; r < f; r++) {
       acc.fill(b[r]!, 0, p);
       for (let q = 0; q < k; q++) {
         const a = W[r * k + q]!;
         if (a === 0) continue;
-        const row = c0 + q * p;
+        const row = q * p;
         for (let j = 0; j < p; j++) acc[j] = acc[j]! + a * cols[row + j]!;
       }
       const y0 = (s * f + r) * p;
@@ -498,24 +530,31 @@ function convForwardJs(cols: TypedArray, W: TypedArray, b: TypedArray, Y: TypedA
   }
 }
 
-function convFilterGradJs(dout: TypedArray, cols: TypedArray, dW: TypedArray, db: TypedArray, n: number, f: number, k: number, p: number): void {
-  for (let r = 0; r < f; r++) {
-    let bias = 0;
-    for (let s = 0; s < n; s++) {
+/** dW = Σ_s dout[s] · cols[s]ᵀ, db = Σ_s Σ_p dout[s], summed in float64 over the samples in order. */
+function convFilterGradJs(X: TypedArray, dout: TypedArray, dW: TypedArray, db: TypedArray, g: ConvGeometry): void {
+  const { n, f } = g;
+  const k = g.c * g.fh * g.fw;
+  const p = g.oh * g.ow;
+  const cols = grown('cols', k * p);
+  const sums = grown('sums', f * k + f);
+  sums.fill(0, 0, f * k + f);
+  for (let s = 0; s < n; s++) {
+    convColsJs(X, cols, g, s, s + 1);
+    for (let r = 0; r < f; r++) {
       const d0 = (s * f + r) * p;
+      let bias = 0;
       for (let j = 0; j < p; j++) bias += dout[d0 + j]!;
-    }
-    db[r] = bias;
-    for (let q = 0; q < k; q++) {
-      let sum = 0;
-      for (let s = 0; s < n; s++) {
-        const d0 = (s * f + r) * p;
-        const c0 = (s * k + q) * p;
+      sums[f * k + r] = sums[f * k + r]! + bias;
+      for (let q = 0; q < k; q++) {
+        const c0 = q * p;
+        let sum = 0;
         for (let j = 0; j < p; j++) sum += dout[d0 + j]! * cols[c0 + j]!;
+        sums[r * k + q] = sums[r * k + q]! + sum;
       }
-      dW[r * k + q] = sum;
     }
   }
+  for (let i = 0; i < f * k; i++) dW[i] = sums[i]!;
+  for (let r = 0; r < f; r++) db[r] = sums[f * k + r]!;
 }
 
 function convInputGradJs(dout: TypedArray, W: TypedArray, dx: TypedArray, g: ConvGeometry): void {

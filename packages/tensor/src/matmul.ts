@@ -100,7 +100,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   } else {
     c = new Tensor(allocate(dtype, m * n), [m, n]);
   }
-  matmulKernel.run({ A: a.data, B: b.data, C: c.data, m, n, k, transA, transB, sparse: false, parts: 1 });
+  matmulKernel.run({ A: a.data, B: b.data, C: c.data, m, n, k, transA, transB, sparse: false, parts: 1, byRows: false });
   return c;
 }
 
@@ -123,6 +123,8 @@ interface MatmulCall {
   sparse: boolean;
   /** Threads the WASM call is split over: decided in scratchBytes. */
   parts: number;
+  /** Whether a dense split is by rows of C rather than by strips of 8 columns: decided in scratchBytes. */
+  byRows: boolean;
 }
 
 /**
@@ -132,6 +134,22 @@ interface MatmulCall {
  * net's (43M) are split.
  */
 const MIN_MACS_PER_PART = 1 << 22;
+
+/**
+ * Whether splitting a dense product over `parts` threads by rows of C leaves the busiest thread
+ * less work than splitting by strips of 8 columns: 100 columns are 13 strips, 7 for one of two
+ * threads (54% of the work), where 100 rows split 50/50. Only with at least 64 rows per part,
+ * since each part then packs every strip of B itself (the 100×4320 affine forward packs its
+ * 1.7 MB W faster once, by strips; its 4320×100 weight gradient is faster by rows). Either way
+ * each element of C is computed as one thread computes it.
+ */
+function rowsBalanceBetter(m: number, n: number, parts: number): boolean {
+  if (m < 64 * parts) return false;
+  const strips = Math.ceil(n / 8);
+  const stripShare = Math.ceil(strips / parts) / strips;
+  const rowShare = Math.ceil(m / parts) / m;
+  return rowShare < stripShare;
+}
 
 /** Scratch of one part of a call: B's packed strip, or the nonzeros of a row and room for a block of Aᵀ. */
 function partScratch(c: MatmulCall): number {
@@ -155,8 +173,9 @@ const matmulKernel = defineKernel<MatmulCall, void>({
   supports: (c) => !(c.transA && c.transB),
   scratchBytes(c) {
     c.sparse = wasmSparse(sampledZeroFraction(c.A), c.n, c.k);
-    const rows = c.sparse || c.n < 16 ? c.m : Math.ceil(c.n / 8);
-    c.parts = Math.min(wasmRuntime()?.partsFor(c.m * c.n * c.k, MIN_MACS_PER_PART) ?? 1, rows);
+    const parts = wasmRuntime()?.partsFor(c.m * c.n * c.k, MIN_MACS_PER_PART) ?? 1;
+    c.byRows = c.sparse || c.n < 16 || (parts > 1 && rowsBalanceBetter(c.m, c.n, parts));
+    c.parts = Math.min(parts, c.byRows ? c.m : Math.ceil(c.n / 8));
     // Bᵀ for the sparse A·Bᵀ, shared by every part.
     return c.parts * partScratch(c) + (c.sparse && c.transB ? scratchSize(4 * c.n * c.k) : 0);
   },
@@ -188,7 +207,7 @@ const matmulKernel = defineKernel<MatmulCall, void>({
     const ap = transA ? m : 1;
     const br = transB ? 1 : n;
     const bc = transB ? k : 1;
-    if (n >= 16) {
+    if (!c.byRows) {
       rt.split('gemmColumns', parts, Math.ceil(n / 8), (s0, s1, p, args) => {
         args.push(m, n, k, at.A, ai, ap, at.B, br, bc, at.C, scratch[p]!, 8 * s0, Math.min(n, 8 * s1));
       });

@@ -28,8 +28,8 @@ function t(shape: number[], seed: number, kind: DataKind = 'uniform'): Tensor {
 function battery(): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   const keep = (name: string, x: Tensor) => out.set(name, Float32Array.from(x.data));
-  // Dense products: wide C (split by strips of columns), narrow C (split by rows), and the transposed forms.
-  keep('A·B wide', matmul(t([400, 256], 1), t([256, 160], 2)));
+  // Dense products: wide C with few rows (split by strips of columns), narrow C (split by rows), and the transposed forms.
+  keep('A·B wide', matmul(t([120, 256], 1), t([256, 640], 2)));
   keep('A·B narrow', matmul(t([12000, 110], 3), t([110, 10], 4)));
   keep('A·Bᵀ', matmul(t([200, 300], 5), t([220, 300], 6), { transB: true }));
   keep('Aᵀ·B', matmul(t([300, 200], 7), t([300, 220], 8), { transA: true }));
@@ -44,12 +44,12 @@ function battery(): Map<string, Float32Array> {
   const b = t([10], 16);
   const y = conv2d(img, W, b, { pad: 1 });
   keep('conv2d', y);
-  const cols = convCols(img, 5, 5, 1, 1);
-  keep('convCols', cols);
+  keep('convCols', convCols(img, 5, 5, 1, 1));
   const dout = t(y.shape as number[], 17);
   const dW = zeros([10, 3, 5, 5], 'float32');
   const db = zeros([10], 'float32');
-  conv2dFilterGrad(dout, cols, dW, db);
+  // Summed in 3 blocks of samples, whatever the thread count.
+  conv2dFilterGrad(dout, img, dW, db, { pad: 1 });
   keep('conv2dFilterGrad dW', dW);
   keep('conv2dFilterGrad db', db);
   keep('conv2dInputGrad', conv2dInputGrad(dout, W, img.shape, { pad: 1 }));
@@ -106,8 +106,8 @@ describe.runIf(onWasm)('kernel threads', () => {
       if (run !== undefined) {
         const split = new Set(run.mock.calls.filter((c) => c[2] > 1).map((c) => c[1]));
         expect([...split].sort()).toEqual([...SPLIT].sort());
-        // With 3 threads, the big calls use all three.
-        if (n === 3) expect(run.mock.calls.filter((c) => c[1] === 'gemmColumns').every((c) => c[2] === 3)).toBe(true);
+        // With 3 threads, the big calls have a part for each at least.
+        if (n === 3) expect(run.mock.calls.filter((c) => c[1] === 'gemmColumns').every((c) => c[2] >= 3)).toBe(true);
       }
     }
     const [one, ...more] = results;
