@@ -229,6 +229,12 @@ export function resetRuntimeForTesting(opts: { shared?: boolean } = {}): void {
 export interface ThreadOptions {
   /** How to start a thread: the global Worker of browsers by default; `@dlfs/tensor/node` passes worker_threads. */
   spawn?: SpawnThread;
+  /**
+   * Milliseconds a kernel call waits with none of its parts finishing before it throws, taking
+   * the threads for dead (a worker killed or out of memory mid-part): 60 s by default. Every
+   * later call throws too, until stopThreads or startThreads.
+   */
+  stallTimeoutMs?: number;
 }
 
 /**
@@ -243,6 +249,10 @@ export interface ThreadOptions {
 export async function startThreads(threads: number, opts: ThreadOptions = {}): Promise<number> {
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new RangeError(`startThreads: threads must be a whole number from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
+  const stall = opts.stallTimeoutMs;
+  if (stall !== undefined && !(typeof stall === 'number' && stall > 0 && Number.isFinite(stall))) {
+    throw new RangeError(`startThreads: stallTimeoutMs must be a number of milliseconds > 0, got ${String(stall)}`);
   }
   stopThreads();
   threadsRequested = threads;
@@ -268,7 +278,7 @@ export async function startThreads(threads: number, opts: ThreadOptions = {}): P
   }
   try {
     block.fill(0);
-    rt.pool = await ThreadPool.start(rt.module, rt.memory, block, threads - 1, opts.spawn ?? browserSpawn);
+    rt.pool = await ThreadPool.start(rt.module, rt.memory, block, threads - 1, opts.spawn ?? browserSpawn, opts.stallTimeoutMs);
   } catch (err) {
     threadsReason = `the threads could not start: ${err instanceof Error ? err.message : String(err)}`;
     return 1;

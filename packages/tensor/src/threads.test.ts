@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backendInfo, MAX_THREADS, stopThreads, wasmRuntime } from './backend.js';
 import { conv2d, conv2dFilterGrad, conv2dInputGrad, convCols, maxPool2d, maxPool2dBackward } from './conv.js';
@@ -155,6 +156,52 @@ describe.runIf(onWasm)('kernel threads', () => {
     let wrong = 0;
     for (let i = 0; i < v.size; i++) if (r.data[i] !== Math.max(0, v.data[i]!)) wrong++;
     expect(wrong).toBe(0);
+  });
+
+  it('gives up on a call whose thread stops mid-part, with the reason, instead of waiting for ever', async () => {
+    // A "thread" that claims one part of the first split call and then never finishes it, as a
+    // worker killed in the middle of a part would (the caller cannot hear of its end while it waits).
+    const stuck = [
+      "const { parentPort, workerData } = require('node:worker_threads');",
+      'const i32 = new Int32Array(workerData.memory.buffer);',
+      'const claim = workerData.job >> 2;',
+      'parentPort.postMessage({ ready: true });',
+      'for (;;) {',
+      '  const w = Atomics.load(i32, claim);',
+      '  if ((w & 255) < ((w >>> 8) & 255) && Atomics.compareExchange(i32, claim, w, w + 1) === w) break;',
+      '}',
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);',
+    ].join('\n');
+    let worker: Worker | undefined;
+    const spawn = (_source: string, init: unknown, onMessage: (m: unknown) => void) => {
+      worker = new Worker(stuck, { eval: true, workerData: init, execArgv: [] });
+      worker.on('message', onMessage);
+      return { terminate: () => void worker!.terminate() };
+    };
+    expect(await startThreads(2, { spawn, stallTimeoutMs: 300 })).toBe(2);
+    const v = t([300_000], 40);
+    const out = zeros([300_000], 'float32');
+    // The caller takes parts too: calls finish without the stuck thread until it has claimed one.
+    let error: unknown;
+    let started = 0;
+    for (let i = 0; i < 1000 && error === undefined; i++) {
+      started = performance.now();
+      try {
+        relu(v, out);
+      } catch (err) {
+        error = err;
+      }
+    }
+    expect(String(error)).toMatch(
+      /the kernel threads failed: relu: 1 of its \d+ parts did not finish within 0\.3 s; a kernel thread has stopped \(killed, or out of memory\?\)/,
+    );
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Every later split call says so too; after stopThreads, one thread runs them again.
+    expect(() => relu(v, zeros([300_000], 'float32'))).toThrow(/the kernel threads failed: relu: 1 of its/);
+    stopThreads();
+    const r = relu(v, zeros([300_000], 'float32'));
+    expect(r.data[0]).toBe(Math.max(0, v.data[0]!));
+    await expect(startThreads(2, { stallTimeoutMs: 0 })).rejects.toThrow(/stallTimeoutMs must be a number of milliseconds > 0, got 0/);
   });
 
   it('stop, restart and refuse a bad count', async () => {

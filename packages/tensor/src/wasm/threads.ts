@@ -30,6 +30,13 @@ const ARGS_AT = 1024;
 const MAX_ARGS = 24;
 /** How long startThreads waits for a thread to instantiate the module before giving up on threads. */
 const START_TIMEOUT_MS = 20_000;
+/**
+ * How long a call waits with no part finishing before it decides that a thread has stopped
+ * (killed, or out of memory) in the middle of a part. A part is a fraction of one kernel call,
+ * milliseconds in the book's nets; the calling thread cannot hear of a worker's end while it
+ * waits, so without this a dead worker would hang the call for ever.
+ */
+export const STALL_TIMEOUT_MS = 60_000;
 /** The most parts a call may be split into. */
 export const MAX_PARTS = 64;
 /** Bytes of the job block. */
@@ -161,6 +168,8 @@ export class ThreadPool {
     handles: ThreadHandle[],
     /** The job block's WASM memory: held so that it is not given back while the pool lives. */
     readonly block: Float32Array,
+    /** Milliseconds a call waits with no part finishing before it gives up (STALL_TIMEOUT_MS). */
+    private readonly stallMs: number,
   ) {
     this.size = handles.length + 1;
     this.handles = handles;
@@ -173,7 +182,14 @@ export class ThreadPool {
    * Starts `workers` threads on the job block `block` (JOB_BYTES of WASM memory, zeroed, which
    * the pool keeps alive) and resolves once each has instantiated the module.
    */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, block: Float32Array, workers: number, spawn: SpawnThread): Promise<ThreadPool> {
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    block: Float32Array,
+    workers: number,
+    spawn: SpawnThread,
+    stallMs = STALL_TIMEOUT_MS,
+  ): Promise<ThreadPool> {
     const handles: ThreadHandle[] = [];
     let pool: ThreadPool | undefined;
     const ready = Array.from(
@@ -210,7 +226,7 @@ export class ThreadPool {
       throw err;
     }
     clearTimeout(timer);
-    pool = new ThreadPool(memory, handles, block);
+    pool = new ThreadPool(memory, handles, block, stallMs);
     return pool;
   }
 
@@ -222,6 +238,7 @@ export class ThreadPool {
    */
   run(local: KernelExports, name: keyof KernelExports, parts: number, fill: (part: number, args: number[]) => void): void {
     if (this.closed) throw new Error('the kernel threads were stopped');
+    if (this.failure !== undefined) throw new Error(`the kernel threads failed: ${this.failure}`);
     if (!(parts >= 1 && parts <= MAX_PARTS)) throw new RangeError(`${name}: ${parts} parts; a call takes 1 to ${MAX_PARTS}`);
     const { args, i32, f64, base } = this;
     let argc = -1;
@@ -260,11 +277,27 @@ export class ThreadPool {
       Atomics.add(i32, base + DONE, 1);
     }
     let spins = 0;
+    let seen = -1;
+    let since = 0;
     for (;;) {
       const done = Atomics.load(i32, base + DONE);
       if (done === parts) break;
       if (this.failure !== undefined) throw new Error(`the kernel threads failed: ${this.failure}`);
-      if (++spins > 20000) Atomics.wait(i32, base + DONE, done, 100);
+      if (++spins > 20000) {
+        // Waiting long: the clock is read only here, and a part that finishes restarts it.
+        const now = performance.now();
+        if (done !== seen) {
+          seen = done;
+          since = now;
+        } else if (now - since > this.stallMs) {
+          // A part may still be running somewhere: no later call may use this memory beside it.
+          this.failure =
+            `${name}: ${parts - done} of its ${parts} parts did not finish within ${this.stallMs / 1000} s; ` +
+            'a kernel thread has stopped (killed, or out of memory?)';
+          throw new Error(`the kernel threads failed: ${this.failure}`);
+        }
+        Atomics.wait(i32, base + DONE, done, 100);
+      }
     }
     const chars = Atomics.load(i32, base + ERROR) - 1;
     if (chars >= 0) trap = String.fromCharCode(...new Uint16Array(i32.buffer, 4 * base + ERROR_AT, chars));
