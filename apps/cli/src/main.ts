@@ -28,6 +28,7 @@ import {
 } from './options.js';
 import { cliVersion } from './version.js';
 import { NAMED_SPECS } from '@dlfs/model';
+import { KernelThreadsError } from '@dlfs/tensor';
 
 const SCALES = ['minmax', '255', 'none'] as const;
 const pluginOption = (): Option =>
@@ -229,17 +230,31 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander has printed its message (or the help); 0 for --help and --version.
       return err.exitCode;
     }
-    const command = argv[2] ? `dlfs ${argv[2]}` : 'dlfs';
-    if (isUserError(err)) {
-      // A type from a plugin module is known only when the module is loaded.
-      const pluginHint = isUnknownLayer(err) && !argv.includes('--plugin') ? '\n(a layer type from a plugin? load its module with --plugin <module>)' : '';
-      const message = err instanceof CsvError ? csvMessage(argv[2] ?? '', err) : err.message;
-      process.stderr.write(`${command}: error: ${message}${pluginHint}\n`);
-      return 1;
-    }
-    const e = err as Error;
-    if (process.env.DLFS_DEBUG) process.stderr.write(`${e.stack ?? String(e)}\n`);
-    process.stderr.write(`${command}: unexpected error: ${e.message ?? String(e)}\n(this is a bug in dlfs; run with DLFS_DEBUG=1 to see where it happened)\n`);
-    return 70;
+    return reportFailure(argv, err, (text) => process.stderr.write(text));
   }
+}
+
+/**
+ * What a command that failed with `err` prints (through `write`) and its exit code: one message
+ * for the user's input (1) and for kernel threads that stopped (1, with what to do), a stack
+ * trace only with DLFS_DEBUG for anything else, which is a bug in dlfs (70).
+ */
+export function reportFailure(argv: readonly string[], err: unknown, write: (text: string) => void): number {
+  const command = argv[2] ? `dlfs ${argv[2]}` : 'dlfs';
+  if (isUserError(err)) {
+    // A type from a plugin module is known only when the module is loaded.
+    const pluginHint = isUnknownLayer(err) && !argv.includes('--plugin') ? '\n(a layer type from a plugin? load its module with --plugin <module>)' : '';
+    const message = err instanceof CsvError ? csvMessage(argv[2] ?? '', err) : err.message;
+    write(`${command}: error: ${message}${pluginHint}\n`);
+    return 1;
+  }
+  if (err instanceof KernelThreadsError) {
+    // Not the input and not a bug: the machine took a worker away. Files are written whole or not at all.
+    write(`${command}: error: ${err.message}\n(run the command again, or with --threads 1 to use no kernel threads)\n`);
+    return 1;
+  }
+  const e = err as Error;
+  if (process.env.DLFS_DEBUG) write(`${e.stack ?? String(e)}\n`);
+  write(`${command}: unexpected error: ${e.message ?? String(e)}\n(this is a bug in dlfs; run with DLFS_DEBUG=1 to see where it happened)\n`);
+  return 70;
 }

@@ -30,5 +30,5 @@ export {
   type BackendOptions,
   type ThreadOptions,
 } from './backend.js';
-export type { SpawnThread, ThreadHandle, ThreadInit } from './wasm/threads.js';
+export { KernelThreadsError, type SpawnThread, type ThreadHandle, type ThreadInit } from './wasm/threads.js';
 export { kernelStats, resetKernelStats, type FallbackReason, type KernelName, type KernelStats, type KernelStatsReport } from './kernel-stats.js';

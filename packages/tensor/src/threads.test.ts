@@ -11,6 +11,7 @@ import { multiplyInto, scaleInto } from './norm.js';
 import { adamUpdate } from './optimizer-steps.js';
 import { relu, reluBackward } from './relu.js';
 import type { Tensor } from './tensor.js';
+import { KernelThreadsError } from './wasm/threads.js';
 import { type DataKind, place, randomTensor } from './test-support/index.js';
 
 const onWasm = backendInfo().backend === 'wasm';
@@ -192,6 +193,7 @@ describe.runIf(onWasm)('kernel threads', () => {
         error = err;
       }
     }
+    expect(error).toBeInstanceOf(KernelThreadsError);
     expect(String(error)).toMatch(
       /the kernel threads failed: relu: 1 of its \d+ parts did not finish within 0\.3 s; a kernel thread has stopped \(killed, or out of memory\?\)/,
     );

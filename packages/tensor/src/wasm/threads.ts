@@ -149,6 +149,18 @@ export function canBlock(): boolean {
 }
 
 /**
+ * The kernel threads cannot go on: one stopped (killed, out of memory) or failed. Every split
+ * call throws it from then on, until the threads are stopped or started again; running with one
+ * thread (or starting the threads again) is the way on.
+ */
+export class KernelThreadsError extends Error {
+  constructor(message: string) {
+    super(`the kernel threads failed: ${message}`);
+    this.name = 'KernelThreadsError';
+  }
+}
+
+/**
  * Worker threads that run parts of kernel calls. `size` counts the calling thread too: a pool
  * of size 4 has 3 workers.
  */
@@ -238,7 +250,7 @@ export class ThreadPool {
    */
   run(local: KernelExports, name: keyof KernelExports, parts: number, fill: (part: number, args: number[]) => void): void {
     if (this.closed) throw new Error('the kernel threads were stopped');
-    if (this.failure !== undefined) throw new Error(`the kernel threads failed: ${this.failure}`);
+    if (this.failure !== undefined) throw new KernelThreadsError(this.failure);
     if (!(parts >= 1 && parts <= MAX_PARTS)) throw new RangeError(`${name}: ${parts} parts; a call takes 1 to ${MAX_PARTS}`);
     const { args, i32, f64, base } = this;
     let argc = -1;
@@ -282,7 +294,7 @@ export class ThreadPool {
     for (;;) {
       const done = Atomics.load(i32, base + DONE);
       if (done === parts) break;
-      if (this.failure !== undefined) throw new Error(`the kernel threads failed: ${this.failure}`);
+      if (this.failure !== undefined) throw new KernelThreadsError(this.failure);
       if (++spins > 20000) {
         // Waiting long: the clock is read only here, and a part that finishes restarts it.
         const now = performance.now();
@@ -294,7 +306,7 @@ export class ThreadPool {
           this.failure =
             `${name}: ${parts - done} of its ${parts} parts did not finish within ${this.stallMs / 1000} s; ` +
             'a kernel thread has stopped (killed, or out of memory?)';
-          throw new Error(`the kernel threads failed: ${this.failure}`);
+          throw new KernelThreadsError(this.failure);
         }
         Atomics.wait(i32, base + DONE, done, 100);
       }
