@@ -17,6 +17,8 @@ export interface TrainImplResult {
   /** Why it was skipped, or what went wrong. */
   note?: string;
   itersPerRound?: number;
+  /** Untimed iterations run before each round's timed ones (rewarmIters). */
+  rewarmPerRound?: number;
   warmup?: { iters: number; msPerIter: number };
   /** ms per iteration of each round, in round order. */
   rounds: number[];
@@ -65,6 +67,8 @@ export interface ConvImplResult {
   /** For a slow implementation, timed for a few iterations only: what it was given. */
   budget?: { warmupIters: number; rounds: number; itersPerRound: number };
   itersPerRound?: number;
+  /** Untimed iterations run before each round's timed ones (rewarmIters). */
+  rewarmPerRound?: number;
   warmup?: { iters: number; msPerIter: number };
   /** ms per iteration of each round it ran in, in round order. */
   rounds: number[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itersForRound, median, ratio, rotate, summarize } from './stats.js';
+import { itersForRound, median, ratio, rewarmIters, rotate, summarize } from './stats.js';
 
 describe('median and summarize', () => {
   it('takes the middle of an odd count and the mean of the middle two of an even count', () => {
@@ -18,6 +18,16 @@ describe('ratio', () => {
     expect(ratio(undefined, 2)).toBeUndefined();
     expect(ratio(1, 0)).toBeUndefined();
     expect(ratio(1, Number.NaN)).toBeUndefined();
+  });
+});
+
+describe('rewarmIters', () => {
+  it('is about 150 ms of steps, at least 2', () => {
+    expect(rewarmIters(10)).toBe(15);
+    expect(rewarmIters(0.35)).toBe(429);
+    expect(rewarmIters(800)).toBe(2);
+    expect(rewarmIters(0)).toBe(2);
+    expect(rewarmIters(10, 40)).toBe(4);
   });
 });
 

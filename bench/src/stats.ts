@@ -30,6 +30,18 @@ export function itersForRound(msPerIter: number, roundMs: number, min = 10, max 
   return Math.max(min, Math.min(max, Math.round(roundMs / msPerIter)));
 }
 
+/**
+ * Untimed iterations at the start of each round: about `ms` of them, at least 2. Between its
+ * rounds an implementation's process sits idle while the others run; its first steps after that
+ * pay for cold caches and sleeping cores (on the 2-core build machine the first five SimpleConvNet
+ * steps after 5 s idle took 12–27 ms on 2 threads against 10.5 ms after them), which is not the
+ * speed of a training run, where steps follow each other.
+ */
+export function rewarmIters(msPerIter: number, ms = 150): number {
+  if (!(msPerIter > 0)) return 2;
+  return Math.max(2, Math.ceil(ms / msPerIter));
+}
+
 /** `items` rotated left by `by`, so that each round starts with another implementation. */
 export function rotate<T>(items: readonly T[], by: number): T[] {
   if (items.length === 0) return [];

@@ -15,7 +15,7 @@ import { type RunReply, WorkerProcess } from '../protocol.js';
 import { numpyEnv, probeTorch, PYTHON_WORKER, TORCH_WORKER, type TorchProbe } from '../python.js';
 import { addRatios } from '../report.js';
 import type { ConvImplResult, ConvSection, PredictRun } from '../results.js';
-import { itersForRound, rotate, summarize } from '../stats.js';
+import { itersForRound, rewarmIters, rotate, summarize } from '../stats.js';
 import { matchesImpl } from './train.js';
 
 /** Warm-up and timed iterations of the implementations that take seconds per step. */
@@ -267,7 +267,12 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
       impl.result.warmup = { iters: w.iters, msPerIter };
       impl.result.totalIters = w.iters;
       impl.result.itersPerRound = b ? b.itersPerRound : itersForRound(msPerIter, opts.convRoundMs, 3);
-      log(`conv warm-up  ${impl.result.label.padEnd(36)} ${w.iters} iterations, ${msPerIter.toFixed(1)} ms/iter; ${impl.result.itersPerRound} per round`);
+      // The slow ones (seconds per step) take no untimed steps: a cold start is lost in their time.
+      impl.result.rewarmPerRound = b ? 0 : rewarmIters(msPerIter);
+      log(
+        `conv warm-up  ${impl.result.label.padEnd(36)} ${w.iters} iterations, ${msPerIter.toFixed(1)} ms/iter; ` +
+          `${impl.result.itersPerRound} per round after ${impl.result.rewarmPerRound} untimed`,
+      );
     } catch (err) {
       fail(impl, err);
     }
@@ -277,9 +282,12 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
     for (const impl of rotate(runnable, round)) {
       if (impl.result.status !== 'ok' || (impl.result.budget !== undefined && round >= impl.result.budget.rounds)) continue;
       try {
+        const rewarm = impl.result.rewarmPerRound
+          ? await impl.worker!.request<RunReply>({ cmd: 'warmup', minIters: impl.result.rewarmPerRound, minMs: 0 })
+          : { iters: 0 };
         const r = await impl.worker!.request<RunReply>({ cmd: 'run', iters: impl.result.itersPerRound });
         impl.result.rounds.push(r.ms / r.iters);
-        impl.result.totalIters = (impl.result.totalIters ?? 0) + r.iters;
+        impl.result.totalIters = (impl.result.totalIters ?? 0) + rewarm.iters + r.iters;
         impl.result.lastLoss = r.loss;
         parts.push(`${impl.result.id} ${(r.ms / r.iters).toFixed(1)}`);
       } catch (err) {

@@ -9,7 +9,7 @@ import { type RunReply, WorkerProcess } from '../protocol.js';
 import { PYTHON_WORKER } from '../python.js';
 import { addRatios } from '../report.js';
 import type { TrainImplResult, TrainSection } from '../results.js';
-import { itersForRound, rotate, summarize } from '../stats.js';
+import { itersForRound, rewarmIters, rotate, summarize } from '../stats.js';
 
 interface Impl {
   result: TrainImplResult;
@@ -198,7 +198,11 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
       impl.result.warmup = { iters: w.iters, msPerIter };
       impl.result.totalIters = w.iters;
       impl.result.itersPerRound = opts.iters ?? itersForRound(msPerIter, opts.roundMs);
-      log(`warm-up  ${impl.result.label.padEnd(30)} ${w.iters} iterations, ${msPerIter.toFixed(3)} ms/iter; ${impl.result.itersPerRound} per round`);
+      impl.result.rewarmPerRound = rewarmIters(msPerIter);
+      log(
+        `warm-up  ${impl.result.label.padEnd(30)} ${w.iters} iterations, ${msPerIter.toFixed(3)} ms/iter; ` +
+          `${impl.result.itersPerRound} per round after ${impl.result.rewarmPerRound} untimed`,
+      );
     } catch (err) {
       fail(impl, err);
     }
@@ -208,9 +212,10 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
     for (const impl of rotate(runnable, round)) {
       if (impl.result.status !== 'ok') continue;
       try {
+        const rewarm = await impl.worker!.request<RunReply>({ cmd: 'warmup', minIters: impl.result.rewarmPerRound, minMs: 0 });
         const r = await impl.worker!.request<RunReply>({ cmd: 'run', iters: impl.result.itersPerRound });
         impl.result.rounds.push(r.ms / r.iters);
-        impl.result.totalIters = (impl.result.totalIters ?? 0) + r.iters;
+        impl.result.totalIters = (impl.result.totalIters ?? 0) + rewarm.iters + r.iters;
         impl.result.lastLoss = r.loss;
         parts.push(`${impl.result.id} ${(r.ms / r.iters).toFixed(3)}`);
       } catch (err) {
