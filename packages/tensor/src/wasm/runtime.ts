@@ -187,6 +187,8 @@ export class WasmRuntime {
   pool: ThreadPool | undefined;
   /** The arguments of an unsplit call (split), reused. */
   private readonly splitArgs: number[] = [];
+  /** Whether the next split call hands out its shares last first (see split). */
+  private reverseNext = false;
   /** The parts' scratch blocks of the call being made (scratchParts), reused. */
   private readonly partScratch: number[] = [];
   /** Whether the memory is shared and grows on demand. */
@@ -282,7 +284,8 @@ export class WasmRuntime {
 
   /**
    * Runs export `name` over `count` units (samples, rows, strips, planes) in `parts` contiguous
-   * shares, in order: `fill(lo, hi, part, args)` pushes the arguments of the share [lo, hi). One
+   * shares: `fill(lo, hi, part, args)` pushes the arguments of the share [lo, hi) for part
+   * number `part` (whose scratch it may use; see scratchParts). One
    * part runs here directly; more go to the threads (see ThreadPool.run). Every kernel call that
    * may be split goes through here, so the split and the unsplit call are the same arguments.
    */
@@ -294,7 +297,16 @@ export class WasmRuntime {
       (this.kernels[name] as (...a: number[]) => unknown)(...args);
       return;
     }
-    this.pool!.run(this.kernels, name, parts, (p, args) => fill(Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts), p, args));
+    // Parts are claimed in order; every other split call hands them out from the far end, so that
+    // a call that reads what the one before it wrote (ReLU after the conv, pooling after ReLU)
+    // starts with what that call wrote last, still in cache. Which part computes a share changes
+    // nothing in its result.
+    this.reverseNext = !this.reverseNext;
+    const reverse = this.reverseNext;
+    this.pool!.run(this.kernels, name, parts, (p, args) => {
+      const q = reverse ? parts - 1 - p : p;
+      fill(Math.floor((count * q) / parts), Math.floor((count * (q + 1)) / parts), p, args);
+    });
   }
 
   /**
