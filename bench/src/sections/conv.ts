@@ -11,7 +11,7 @@ import { DlfsConvTrainer } from '../impl/conv-dlfs.js';
 import { CONV_CHECK_TOLERANCE, type ConvCheckResult, convCheckDifference } from '../impl/conv-trainer.js';
 import type { BackendProbe } from '../impl/dlfs-backend.js';
 import { allThreads } from '../impl/threads.js';
-import { type RunReply, WorkerProcess } from '../protocol.js';
+import { type RunReply, timedRound, WorkerProcess } from '../protocol.js';
 import { numpyEnv, probeTorch, PYTHON_WORKER, TORCH_WORKER, type TorchProbe } from '../python.js';
 import { addRatios } from '../report.js';
 import type { ConvImplResult, ConvSection, PredictRun } from '../results.js';
@@ -282,14 +282,8 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
     for (const impl of rotate(runnable, round)) {
       if (impl.result.status !== 'ok' || (impl.result.budget !== undefined && round >= impl.result.budget.rounds)) continue;
       try {
-        const rewarm = impl.result.rewarmPerRound
-          ? await impl.worker!.request<RunReply>({ cmd: 'warmup', minIters: impl.result.rewarmPerRound, minMs: 0 })
-          : { iters: 0 };
-        const r = await impl.worker!.request<RunReply>({ cmd: 'run', iters: impl.result.itersPerRound });
-        impl.result.rounds.push(r.ms / r.iters);
-        impl.result.totalIters = (impl.result.totalIters ?? 0) + rewarm.iters + r.iters;
-        impl.result.lastLoss = r.loss;
-        parts.push(`${impl.result.id} ${(r.ms / r.iters).toFixed(1)}`);
+        const ms = await timedRound(impl.worker!, impl.result);
+        parts.push(`${impl.result.id} ${ms.toFixed(1)}`);
       } catch (err) {
         fail(impl, err);
       }

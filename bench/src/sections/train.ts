@@ -5,7 +5,7 @@ import { DlfsTrainer } from '../impl/dlfs.js';
 import { allThreads } from '../impl/threads.js';
 import { CHECK_TOLERANCE, type CheckResult, checkDifference, TRAIN_CONFIG } from '../impl/trainer.js';
 import type { BackendProbe } from '../impl/dlfs-backend.js';
-import { type RunReply, WorkerProcess } from '../protocol.js';
+import { type RunReply, timedRound, WorkerProcess } from '../protocol.js';
 import { PYTHON_WORKER } from '../python.js';
 import { addRatios } from '../report.js';
 import type { TrainImplResult, TrainSection } from '../results.js';
@@ -212,12 +212,8 @@ export async function benchTrain(ctx: BenchContext): Promise<TrainSection> {
     for (const impl of rotate(runnable, round)) {
       if (impl.result.status !== 'ok') continue;
       try {
-        const rewarm = await impl.worker!.request<RunReply>({ cmd: 'warmup', minIters: impl.result.rewarmPerRound, minMs: 0 });
-        const r = await impl.worker!.request<RunReply>({ cmd: 'run', iters: impl.result.itersPerRound });
-        impl.result.rounds.push(r.ms / r.iters);
-        impl.result.totalIters = (impl.result.totalIters ?? 0) + rewarm.iters + r.iters;
-        impl.result.lastLoss = r.loss;
-        parts.push(`${impl.result.id} ${(r.ms / r.iters).toFixed(3)}`);
+        const ms = await timedRound(impl.worker!, impl.result);
+        parts.push(`${impl.result.id} ${ms.toFixed(3)}`);
       } catch (err) {
         fail(impl, err);
       }
