@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { RoundsResult } from './results.js';
 
 /**
  * Implementations run in their own processes and speak JSON lines: the harness writes one
@@ -20,21 +21,12 @@ export interface RunReply {
   loss: number;
 }
 
-/** What an implementation's timed rounds read and record (TrainImplResult and ConvImplResult have these). */
-export interface RoundRecord {
-  itersPerRound?: number;
-  rewarmPerRound?: number;
-  rounds: number[];
-  totalIters?: number;
-  lastLoss?: number;
-}
-
 /**
  * One round of an implementation on its worker: its untimed steps (rewarmPerRound, when any),
  * then itersPerRound timed ones. Records the round's ms per iteration, the iterations run and
  * the last loss in `record`, and returns the ms per iteration.
  */
-export async function timedRound(worker: WorkerProcess, record: RoundRecord): Promise<number> {
+export async function timedRound(worker: WorkerProcess, record: RoundsResult): Promise<number> {
   const rewarm = record.rewarmPerRound ? await worker.request<RunReply>({ cmd: 'warmup', minIters: record.rewarmPerRound, minMs: 0 }) : undefined;
   const run = await worker.request<RunReply>({ cmd: 'run', iters: record.itersPerRound });
   const ms = run.ms / run.iters;

@@ -4,8 +4,23 @@ import type { Summary } from './stats.js';
 
 export type Status = 'ok' | 'skipped' | 'error';
 
+/** What an implementation measured over interleaved rounds records (see timedRound). */
+export interface RoundsResult {
+  itersPerRound?: number;
+  /** Untimed iterations run before each round's timed ones (rewarmIters). */
+  rewarmPerRound?: number;
+  warmup?: { iters: number; msPerIter: number };
+  /** ms per iteration of each round it ran in, in round order. */
+  rounds: number[];
+  summary?: Summary;
+  /** Steps taken in all, warm-up and untimed steps included. */
+  totalIters?: number;
+  /** The loss of the last step of the last round (a sanity check: training goes down from ln 10 ≈ 2.30). */
+  lastLoss?: number;
+}
+
 /** One implementation of the training step, measured over interleaved rounds. */
-export interface TrainImplResult {
+export interface TrainImplResult extends RoundsResult {
   /** 'dlfs-js-f32', 'numpy-f64', 'tfjs-wasm', 'baseline-dlfs-wasm-f32' */
   id: string;
   label: string;
@@ -16,13 +31,6 @@ export interface TrainImplResult {
   status: Status;
   /** Why it was skipped, or what went wrong. */
   note?: string;
-  itersPerRound?: number;
-  /** Untimed iterations run before each round's timed ones (rewarmIters). */
-  rewarmPerRound?: number;
-  warmup?: { iters: number; msPerIter: number };
-  /** ms per iteration of each round, in round order. */
-  rounds: number[];
-  summary?: Summary;
   /** median / NumPy float64's median (below 1: faster). */
   vsNumpyF64?: number;
   vsNumpyF32?: number;
@@ -30,10 +38,6 @@ export interface TrainImplResult {
   vsBaseline?: number;
   /** Its step on the check rows (see TrainSection.check) and the largest relative difference from the reference. */
   check?: { loss0: number; loss1: number; gradL1: Record<string, number>; maxRelDiff: number };
-  /** Steps taken in all, warm-up included. */
-  totalIters?: number;
-  /** The loss of the last step of the last round (a sanity check: training goes down from 2.30). */
-  lastLoss?: number;
   info?: unknown;
 }
 
@@ -50,7 +54,7 @@ export interface TrainSection {
 }
 
 /** One implementation of the SimpleConvNet training step, measured over interleaved rounds. */
-export interface ConvImplResult {
+export interface ConvImplResult extends RoundsResult {
   /** 'dlfs-wasm-f32-1t', 'dlfs-wasm-f32-mt', 'numpy-f32', 'numpy-f64', 'torch-1t', 'torch-2t', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs' */
   id: string;
   label: string;
@@ -66,21 +70,11 @@ export interface ConvImplResult {
   note?: string;
   /** For a slow implementation, timed for a few iterations only: what it was given. */
   budget?: { warmupIters: number; rounds: number; itersPerRound: number };
-  itersPerRound?: number;
-  /** Untimed iterations run before each round's timed ones (rewarmIters). */
-  rewarmPerRound?: number;
-  warmup?: { iters: number; msPerIter: number };
-  /** ms per iteration of each round it ran in, in round order. */
-  rounds: number[];
-  summary?: Summary;
   /** median / NumPy float64's median (below 1: faster). */
   vsNumpyF64?: number;
   vsNumpyF32?: number;
   /** Its step on the check rows and the largest difference from the reference (see convCheckDifference). */
   check?: ConvCheckResult & { maxRelDiff: number };
-  totalIters?: number;
-  /** The loss of the last step of the last round (training goes down from ln 10 ≈ 2.30). */
-  lastLoss?: number;
   info?: unknown;
 }
 
