@@ -1,5 +1,5 @@
 import { overlaps, wasmRuntime } from './backend.js';
-import { convOutputSize } from './im2col.js';
+import { checkWhole, convOutputSize, type Geometry, geometry } from './im2col.js';
 import { defineKernel, WASM_MIN_ELEMENTS } from './kernel.js';
 import { formatShape, type Shape, ShapeError, sameShape } from './shape.js';
 import { allocate, type DType, Tensor, type TypedArray } from './tensor.js';
@@ -19,41 +19,13 @@ import { scratchSize } from './wasm/runtime.js';
 // for SimpleConvNet's batch of 100).
 
 /** One convolution's sizes: input [n, c, h, w], f filters of fh × fw, stride, pad, output oh × ow. */
-interface ConvGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
+interface ConvGeometry extends Geometry {
   f: number;
-  fh: number;
-  fw: number;
-  stride: number;
-  pad: number;
-  oh: number;
-  ow: number;
 }
 
-function checkWhole(op: string, name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${op}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
-}
-
-/** The geometry of x [N, C, H, W] under f filters of fh × fw, or an error naming what does not fit. */
+/** The geometry of x [N, C, H, W] under f filters of fh × fw (im2col's checks), or an error naming what does not fit. */
 function convGeometry(op: string, xShape: Shape, f: number, fh: number, fw: number, stride: number, pad: number): ConvGeometry {
-  if (xShape.length !== 4) throw new ShapeError(op, [xShape], `the input must be 4-D [batch, channels, height, width], got ${formatShape(xShape)}`);
-  checkWhole(op, 'stride', stride, 1);
-  checkWhole(op, 'pad', pad, 0);
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const oh = convOutputSize(h, fh, stride, pad);
-  const ow = convOutputSize(w, fw, stride, pad);
-  if (oh < 1 || ow < 1) {
-    throw new ShapeError(
-      op,
-      [xShape],
-      `a ${fh}×${fw} filter does not fit a ${h}×${w} input padded by ${pad} (${h + 2 * pad}×${w + 2 * pad}); ` +
-        `use a filter at most ${h + 2 * pad}×${w + 2 * pad} or more padding`,
-    );
-  }
-  return { n, c, h, w, f, fh, fw, stride, pad, oh, ow };
+  return { ...geometry(op, xShape, fh, fw, stride, pad), f };
 }
 
 /** The filters W [F, C, fh, fw] for input x [N, C, H, W], checked. */
@@ -87,8 +59,6 @@ function checkDtype(op: string, tensors: readonly Tensor[]): DType {
  * tensor.
  */
 export function convCols(x: Tensor, fh: number, fw: number, stride = 1, pad = 0, out?: Tensor): Tensor {
-  checkWhole('convCols', 'the filter height', fh, 1);
-  checkWhole('convCols', 'the filter width', fw, 1);
   const g = convGeometry('convCols', x.shape, 1, fh, fw, stride, pad);
   const shape = colsShape(g);
   if (out !== undefined) {

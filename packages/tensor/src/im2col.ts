@@ -11,8 +11,8 @@ export function convOutputSize(inputSize: number, filterSize: number, stride = 1
   return Math.floor((inputSize + 2 * pad - filterSize) / stride) + 1;
 }
 
-/** The geometry of one im2col or col2im call: input [n, c, h, w], filter fh × fw, output oh × ow. */
-interface Geometry {
+/** The geometry of one im2col or col2im call (or convolution): input [n, c, h, w], filter fh × fw, output oh × ow. */
+export interface Geometry {
   n: number;
   c: number;
   h: number;
@@ -25,12 +25,13 @@ interface Geometry {
   ow: number;
 }
 
-function checkWhole(op: string, name: string, value: number, min: number): void {
+/** A RangeError naming `name` unless `value` is a whole number >= min. */
+export function checkWhole(op: string, name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${op}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
 }
 
 /** Checks the input shape and the filter, stride and padding; returns the geometry with the output size. */
-function geometry(op: string, shape: Shape, fh: number, fw: number, stride: number, pad: number): Geometry {
+export function geometry(op: string, shape: Shape, fh: number, fw: number, stride: number, pad: number): Geometry {
   if (shape.length !== 4) {
     throw new ShapeError(op, [shape], `the input must be 4-D [batch, channels, height, width], got ${formatShape(shape)}`);
   }
