@@ -1,42 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchChromium } from './chromium.js';
-import { mainThreadDelay, watched } from './page-checks.js';
-import { ensureBuilt } from './ensure-built.js';
-import { serveStatic, type StaticServer } from './static-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshots, useDemoSite } from './demo-site.js';
+import { mainThreadDelay } from './page-checks.js';
 
 // Chapter 6 in Debian's chromium: the optimizers' paths on x²/20 + y² and their race on MNIST
 // (6.1), the activation histograms of 6.2, and the Batch Norm / weight decay / Dropout lab (6.3, 6.4).
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const screenshots = join(root, '.screenshots');
-
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
+const site = useDemoSite();
 let page: Page;
-/** Console errors, page errors and failed requests: any of them fails the test it happens in. */
-const problems: string[] = [];
-
-beforeAll(async () => {
-  ensureBuilt(root);
-  mkdirSync(screenshots, { recursive: true });
-  server = await serveStatic(join(root, 'dist', 'site'));
-  browser = await launchChromium();
-  page = watched(await browser.context.newPage(), problems);
-  await page.goto(server.url);
-}, 120_000);
-
-afterEach(() => {
-  const seen = problems.splice(0);
-  expect(seen, 'console errors, page errors or failed requests').toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+beforeAll(() => {
+  page = site.page;
 });
 
 const num = async (selector: string, attr: string): Promise<number> => Number(await page.locator(selector).first().getAttribute(attr));

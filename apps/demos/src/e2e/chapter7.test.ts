@@ -1,55 +1,36 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchChromium } from './chromium.js';
-import { mainThreadDelay, watched } from './page-checks.js';
-import { ensureBuilt } from './ensure-built.js';
-import { serveStatic, type StaticServer } from './static-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, screenshots, useDemoSite } from './demo-site.js';
+import { mainThreadDelay } from './page-checks.js';
 
 // Chapter 7 in chromium: SimpleConvNet trained in the worker, its filters before and after
 // (figure 7-24), the feature maps of a drawn digit, the saliency map of both nets, the pad's
 // switch between the nets, and a model file of `dlfs train --spec simple-convnet`.
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, '..', 'cli', 'dist', 'bin.js');
-const screenshots = join(root, '.screenshots');
 
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
+const site = useDemoSite();
 let page: Page;
 let work: string;
 let cliModel: Promise<string>;
-const problems: string[] = [];
 
 beforeAll(async () => {
-  ensureBuilt(root);
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first ("pnpm build" at the repository root)`);
   work = mkdtempSync(join(tmpdir(), 'dlfs-demos-ch7-'));
-  mkdirSync(screenshots, { recursive: true });
   const out = join(work, 'conv.json');
   // `--data` left out: the bundled sample. It runs while the first tests do; the model-file test waits for it.
   const args = ['train', '--spec', 'simple-convnet', '--optimizer', 'adam', '--lr', '0.001', '--iters', '30', '--out', out];
   cliModel = promisify(execFile)('node', [cli, ...args]).then(() => out);
   cliModel.catch(() => undefined);
-  server = await serveStatic(join(root, 'dist', 'site'));
-  browser = await launchChromium();
-  page = watched(await browser.context.newPage(), problems);
-  await page.goto(server.url);
+  page = site.page;
 }, 120_000);
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  expect(seen, 'console errors, page errors or failed requests').toEqual([]);
-});
-
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { builtinLayers } from '@dlfs/layers';
@@ -11,54 +10,37 @@ import { ONNX_INPUT, ONNX_LABEL, ONNX_PROBABILITIES } from '@dlfs/onnx';
 import onnxProto from 'onnx-proto';
 import type * as Ort from 'onnxruntime-web';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchChromium } from './chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, screenshots, useDemoSite } from './demo-site.js';
 import { mainThreadDelay, watched } from './page-checks.js';
-import { ensureBuilt } from './ensure-built.js';
 import { DIGIT_SIDE, toMnistDigit } from '../training/digit-preprocess.js';
-import { serveStatic, type StaticServer } from './static-server.js';
+import { serveStatic } from './static-server.js';
 
 // The built site in Debian's chromium, as a person uses it: the shopping graphs, the gradient
 // check, training in the worker on kernel threads, drawing a digit, a model file written by
 // `dlfs train`, and the site served without cross-origin isolation, where training keeps to one thread.
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, '..', 'cli', 'dist', 'bin.js');
-const screenshots = join(root, '.screenshots');
 /** onnxruntime-web's dist folder (ort.wasm.min.js, its .mjs and .wasm), served at /ort/ beside the site: same origin, as COEP requires. */
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/wasm'));
 
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
+const site = useDemoSite({ mounts: { '/ort/': ortDist } });
 let page: Page;
 let work: string;
 let cliModel: Promise<string>;
-/** Console errors, page errors and failed requests: any of them fails the test it happens in. */
-const problems: string[] = [];
+const { problems } = site;
 
 beforeAll(async () => {
-  ensureBuilt(root);
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first ("pnpm build" at the repository root)`);
   work = mkdtempSync(join(tmpdir(), 'dlfs-demos-e2e-'));
-  mkdirSync(screenshots, { recursive: true });
   const out = join(work, 'model.json');
   // Runs while the first tests do; the model-file test waits for it.
   cliModel = promisify(execFile)('node', [cli, 'train', '--iters', '200', '--out', out, '--json']).then(() => out);
   cliModel.catch(() => undefined);
-  server = await serveStatic(join(root, 'dist', 'site'), { mounts: { '/ort/': ortDist } });
-  browser = await launchChromium();
-  page = watched(await browser.context.newPage(), problems);
-  await page.goto(server.url);
+  page = site.page;
 }, 120_000);
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  expect(seen, 'console errors, page errors or failed requests').toEqual([]);
-});
-
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -263,7 +245,7 @@ describe('the demos page in chromium', () => {
     const size = `${(bytes.length / 1024).toFixed(0)} kB`;
     expect(await text('[data-export-status]')).toBe(`Exported model.onnx (${size}): the scaler, the network and the softmax in one graph, for ONNX Runtime.`);
 
-    await page.addScriptTag({ url: new URL('ort/ort.wasm.min.js', server!.url).href });
+    await page.addScriptTag({ url: new URL('ort/ort.wasm.min.js', site.server.url).href });
     const onnx = await page.evaluate(
       async ({ model, input, names }) => {
         const ort = (globalThis as unknown as { ort: typeof Ort }).ort;
@@ -297,9 +279,9 @@ describe('the demos page in chromium', () => {
   });
 
   it('shows an export that fails in the page, not as an uncaught error', async () => {
-    const other = watched(await browser!.context.newPage(), problems);
+    const other = watched(await site.browser.context.newPage(), problems);
     try {
-      await other.goto(server!.url);
+      await other.goto(site.server.url);
       await other.fill('#tr-iterations', '300');
       await other.click('[data-action=train]');
       await other.waitForSelector('.stats[data-state=done]', { timeout: 40_000 });
@@ -351,7 +333,7 @@ describe('the demos page in chromium', () => {
 
   it('trains on one thread, and says why, where the site is served without cross-origin isolation', async () => {
     const plain = await serveStatic(join(root, 'dist', 'site'), { isolated: false });
-    const other = watched(await browser!.context.newPage(), problems);
+    const other = watched(await site.browser.context.newPage(), problems);
     try {
       await other.goto(plain.url);
       expect(await other.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
