@@ -1,7 +1,7 @@
 import { builtinLayers } from '@dlfs/layers';
 import { type LabelledData, Network, type NetworkSpec, seedStreams, Trainer } from '@dlfs/model';
 import { builtinOptimizers } from '@dlfs/optimizers';
-import { decodeMnistAsset, type MnistAsset } from '../training/mnist-asset.js';
+import { MnistAssets } from '../training/mnist-asset.js';
 import { prepareDigits } from './ch6-data.js';
 import { type Ch6ClientMessage, type Ch6WorkerMessage, COMPARE_OPTIMIZERS, type CompareSettings, type LabSettings } from './ch6-protocol.js';
 
@@ -68,7 +68,7 @@ export function checkCompare(s: CompareSettings): string | undefined {
 export class Ch6Session {
   private readonly queue: Ch6ClientMessage[] = [];
   private running = false;
-  private readonly datasets = new Map<string, MnistAsset>();
+  private readonly datasets = new MnistAssets((url) => this.host.fetchDataset(url));
 
   constructor(private readonly host: Ch6Host) {}
 
@@ -91,20 +91,11 @@ export class Ch6Session {
     }
   }
 
-  private async dataset(url: string): Promise<MnistAsset> {
-    let asset = this.datasets.get(url);
-    if (asset === undefined) {
-      asset = decodeMnistAsset(await this.host.fetchDataset(url), url);
-      this.datasets.set(url, asset);
-    }
-    return asset;
-  }
-
   private async compare(job: Extract<Ch6ClientMessage, { type: 'compare' }>): Promise<void> {
     const s = job.settings;
     const problem = checkCompare(s);
     if (problem !== undefined) throw new Error(problem);
-    const { train } = prepareDigits(await this.dataset(job.datasetUrl));
+    const { train } = prepareDigits(await this.datasets.get(job.datasetUrl));
     const spec = labSpec({ hiddenLayers: s.hiddenLayers, init: 'he', batchNorm: false, dropout: 0 });
     const started = this.host.now();
     // One network per optimizer, each from the same seed: the same initial weights and the same mini-batches.
@@ -160,7 +151,7 @@ export class Ch6Session {
     const s = job.settings;
     const problem = checkLab(s);
     if (problem !== undefined) throw new Error(problem);
-    const { train, test } = prepareDigits(await this.dataset(job.datasetUrl), s.digits);
+    const { train, test } = prepareDigits(await this.datasets.get(job.datasetUrl), s.digits);
     const streams = seedStreams(s.seed);
     const network = Network.build(labSpec(s), {
       registry: builtinLayers(),

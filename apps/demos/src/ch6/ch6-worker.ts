@@ -1,3 +1,4 @@
+import { workerHost } from '../training/worker-host.js';
 import { Ch6Session } from './ch6-session.js';
 import type { Ch6ClientMessage, Ch6WorkerMessage } from './ch6-protocol.js';
 
@@ -13,13 +14,7 @@ const scope = self as unknown as WorkerScope;
 // run at once, each in a worker of its own, beside the chapter-5 training.
 const session = new Ch6Session({
   post: (message, transfer = []) => scope.postMessage(message, transfer),
-  async fetchDataset(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}; the site was built without its MNIST asset ("pnpm --filter demos build" writes it)`);
-    return response.arrayBuffer();
-  },
-  yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
-  now: () => performance.now(),
+  ...workerHost,
 });
 
 scope.addEventListener('message', (event) => {

@@ -60,3 +60,19 @@ export function decodeMnistAsset(buffer: ArrayBuffer, source = MNIST_ASSET_FILE)
   const pixels = bytes.subarray(MNIST_ASSET_HEADER_BYTES + rows);
   return { rows, pixelsPerRow, labels, pixels };
 }
+
+/** The MNIST assets of a session, by URL: each fetched and decoded once, then kept for later runs. */
+export class MnistAssets {
+  private readonly assets = new Map<string, MnistAsset>();
+
+  constructor(private readonly fetchDataset: (url: string) => Promise<ArrayBuffer>) {}
+
+  async get(url: string): Promise<MnistAsset> {
+    let asset = this.assets.get(url);
+    if (asset === undefined) {
+      asset = decodeMnistAsset(await this.fetchDataset(url), url);
+      this.assets.set(url, asset);
+    }
+    return asset;
+  }
+}

@@ -5,7 +5,7 @@ import { builtinOptimizers } from '@dlfs/optimizers';
 import { backendInfo, Tensor, zeros } from '@dlfs/tensor';
 import { SIMPLE_CONVNET } from '../ch7/simple-convnet.js';
 import { type KernelInfo, kernelInfo } from './kernel-threads.js';
-import { decodeMnistAsset, type MnistAsset } from './mnist-asset.js';
+import { MnistAssets } from './mnist-asset.js';
 import { type ClientMessage, CONTROL, type Misclassified, type WorkerMessage } from './protocol.js';
 import { checkSettings, type TrainingSettings, VAL_FRACTION } from './training-settings.js';
 
@@ -69,7 +69,7 @@ export class TrainingSession {
   private run: Run | undefined;
   private looping = false;
   private pauseRequested = false;
-  private readonly datasets = new Map<string, MnistAsset>();
+  private readonly datasets = new MnistAssets((url) => this.host.fetchDataset(url));
   private kernels: Promise<KernelInfo> | undefined;
 
   constructor(private readonly host: SessionHost) {}
@@ -92,15 +92,6 @@ export class TrainingSession {
     }
   }
 
-  private async dataset(url: string): Promise<MnistAsset> {
-    let asset = this.datasets.get(url);
-    if (asset === undefined) {
-      asset = decodeMnistAsset(await this.host.fetchDataset(url), url);
-      this.datasets.set(url, asset);
-    }
-    return asset;
-  }
-
   private async start(message: Extract<ClientMessage, { type: 'start' }>): Promise<void> {
     const settings = message.settings;
     this.pauseRequested = false;
@@ -108,7 +99,7 @@ export class TrainingSession {
     if (problem !== undefined) throw new Error(problem);
     this.kernels ??= this.host.startKernels?.() ?? Promise.resolve(kernelInfo(backendInfo()));
     // The threads start while the digits load.
-    const [asset, kernels] = await Promise.all([this.dataset(message.datasetUrl), this.kernels]);
+    const [asset, kernels] = await Promise.all([this.datasets.get(message.datasetUrl), this.kernels]);
     const { rows, pixelsPerRow } = asset;
     // The digits as 0..255 floats, as `dlfs train` reads the bundled sample.
     const x = new Tensor(Float32Array.from(asset.pixels), [rows, pixelsPerRow]);

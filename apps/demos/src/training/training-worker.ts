@@ -1,3 +1,4 @@
+import { workerHost } from './worker-host.js';
 import { startKernelThreads } from './kernel-threads.js';
 import type { ClientMessage, WorkerMessage } from './protocol.js';
 import { TrainingSession } from './training-session.js';
@@ -18,13 +19,7 @@ const kernels = startKernelThreads(navigator.hardwareConcurrency);
 
 const session = new TrainingSession({
   post: (message, transfer = []) => scope.postMessage(message, transfer),
-  async fetchDataset(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}; the site was built without its MNIST asset ("pnpm --filter demos build" writes it)`);
-    return response.arrayBuffer();
-  },
-  yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
-  now: () => performance.now(),
+  ...workerHost,
   startKernels: () => kernels,
 });
 
