@@ -7,6 +7,7 @@ import type { BenchData } from '../bench-data.js';
 import { CONV_PARAM_KEYS, CONV_SPEC, type ConvConfig, type ConvParamKey, type ConvParams, gradientSums } from '../conv-data.js';
 import { backendDetails, currentBackend, useBackend } from './dlfs-backend.js';
 import type { ConvCheckResult, ConvTrainer } from './conv-trainer.js';
+import { runSteps } from './dlfs.js';
 
 /** More iterations than any benchmark runs: the trainer's run never ends on its own. */
 const ENDLESS = 1_000_000_000;
@@ -61,9 +62,7 @@ export class DlfsConvTrainer implements ConvTrainer {
   }
 
   run(iters: number): number {
-    let loss = Number.NaN;
-    for (let i = 0; i < iters; i++) loss = this.trainer.step().loss;
-    return loss;
+    return runSteps(this.trainer, iters);
   }
 
   check(indices: Int32Array): ConvCheckResult {

@@ -30,6 +30,13 @@ function l1(t: Tensor): number {
 /** More iterations than any benchmark runs: the trainer's run never ends on its own. */
 const ENDLESS = 1_000_000_000;
 
+/** `iters` steps of `trainer`; the last step's loss. */
+export function runSteps(trainer: Trainer, iters: number): number {
+  let loss = Number.NaN;
+  for (let i = 0; i < iters; i++) loss = trainer.step().loss;
+  return loss;
+}
+
 /**
  * dlfs: the library's own Trainer, stepped: each `step()` draws and gathers a batch with
  * replacement (the book's np.random.choice + x[mask]), runs `network.gradient(x, t)` and
@@ -67,9 +74,7 @@ export class DlfsTrainer implements BenchTrainer {
   }
 
   run(iters: number): number {
-    let loss = Number.NaN;
-    for (let i = 0; i < iters; i++) loss = this.trainer.step().loss;
-    return loss;
+    return runSteps(this.trainer, iters);
   }
 
   check(indices: Int32Array): CheckResult {
