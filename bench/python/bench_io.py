@@ -5,6 +5,7 @@ Every answer is one line on stdout that starts with "@@bench " and holds JSON (b
 import json
 import struct
 import sys
+import time
 
 import numpy as np
 
@@ -17,6 +18,24 @@ CONV_MAGIC = b'DLFSCNV1'
 def reply(obj):
     sys.stdout.write(MARK + json.dumps(obj) + '\n')
     sys.stdout.flush()
+
+
+def timed_warmup(trainer, min_iters, min_ms):
+    """The answer to `warmup`: steps until at least min_iters steps and min_ms milliseconds have passed."""
+    started = time.perf_counter()
+    n = 0
+    while n < min_iters or (time.perf_counter() - started) * 1000 < min_ms:
+        trainer.step()
+        n += 1
+    return {'iters': n, 'ms': (time.perf_counter() - started) * 1000, 'loss': trainer.last_loss()}
+
+
+def timed_run(trainer, iters):
+    """The answer to `run`: `iters` steps, timed."""
+    started = time.perf_counter()
+    for _ in range(iters):
+        trainer.step()
+    return {'iters': iters, 'ms': (time.perf_counter() - started) * 1000, 'loss': trainer.last_loss()}
 
 
 def align8(n):

@@ -17,14 +17,13 @@ import json
 import os
 import platform
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from bench_io import gradient_sums, read_conv_params, read_data, reply  # noqa: E402
+from bench_io import gradient_sums, read_conv_params, read_data, reply, timed_run, timed_warmup  # noqa: E402
 
 KEYS = ('W1', 'b1', 'W2', 'b2', 'W3', 'b3')
 
@@ -178,18 +177,9 @@ def serve():
                                   msg['batchSize'], msg['lr'], msg['beta1'], msg['beta2'])
                 reply({'ok': True, 'rows': trainer.rows, 'info': info()})
             elif cmd == 'warmup':
-                started = time.perf_counter()
-                n = 0
-                while n < msg['minIters'] or (time.perf_counter() - started) * 1000 < msg['minMs']:
-                    trainer.step()
-                    n += 1
-                reply({'iters': n, 'ms': (time.perf_counter() - started) * 1000, 'loss': trainer.last_loss()})
+                reply(timed_warmup(trainer, msg['minIters'], msg['minMs']))
             elif cmd == 'run':
-                n = msg['iters']
-                started = time.perf_counter()
-                for _ in range(n):
-                    trainer.step()
-                reply({'iters': n, 'ms': (time.perf_counter() - started) * 1000, 'loss': trainer.last_loss()})
+                reply(timed_run(trainer, msg['iters']))
             elif cmd == 'check':
                 reply(trainer.check(msg['indices']))
             else:

@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_io import gradient_sums, read_conv_params, read_data, reply, write_conv_params  # noqa: E402
+from bench_io import gradient_sums, read_conv_params, read_data, reply, timed_run, timed_warmup, write_conv_params  # noqa: E402
 from simple_convnet import PARAM_KEYS as CONV_KEYS, Adam, SimpleConvNet  # noqa: E402
 from two_layer_net import TwoLayerNet  # noqa: E402
 
@@ -239,20 +239,9 @@ def serve():
                 trainer = Trainer(data_at(msg['data']), msg['dtype'], msg['seed'], msg['batchSize'], msg['lr'])
                 reply({'ok': True, 'rows': trainer.train_size})
             elif cmd == 'warmup':
-                started = time.perf_counter()
-                n = 0
-                while n < msg['minIters'] or (time.perf_counter() - started) * 1000 < msg['minMs']:
-                    trainer.step()
-                    n += 1
-                ms = (time.perf_counter() - started) * 1000
-                reply({'iters': n, 'ms': ms, 'loss': trainer.last_loss()})
+                reply(timed_warmup(trainer, msg['minIters'], msg['minMs']))
             elif cmd == 'run':
-                n = msg['iters']
-                started = time.perf_counter()
-                for _ in range(n):
-                    trainer.step()
-                ms = (time.perf_counter() - started) * 1000
-                reply({'iters': n, 'ms': ms, 'loss': trainer.last_loss()})
+                reply(timed_run(trainer, msg['iters']))
             elif cmd == 'check':
                 reply(trainer.check(msg['indices']))
             elif cmd == 'steps':
