@@ -101,6 +101,19 @@ export interface LayerCapabilities {
   readonly random?: boolean;
   /** Its layers keep `state` beside their params. */
   readonly stateful?: boolean;
+  /**
+   * Element-wise, non-decreasing, and with a zero gradient wherever two inputs give one output
+   * (ReLU): the max of a window of its outputs is its output of the window's max, and the
+   * gradients agree too. A network runs such a layer after a `windowMax` layer that follows it
+   * (pooling first, on a quarter of the elements for 2×2 windows); see Network.runOrder.
+   */
+  readonly commutesWithMax?: boolean;
+  /**
+   * Each output is the max of a window of its input, and backward gives each output's gradient
+   * to the first maximum of its window (summed where windows overlap), nothing to the rest
+   * (max pooling).
+   */
+  readonly windowMax?: boolean;
 }
 
 /** What a contributor ships: a plain object, registered by `type`. */

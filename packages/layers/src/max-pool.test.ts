@@ -220,7 +220,7 @@ describe('max-pool def', () => {
     x.data[4] = 4.001;
     pool.forward(x);
     expect(Array.from(pool.kinkSignature())).toEqual([0, 0, 1, 0, 0, 0, 0, 1]);
-    expect(maxPool.capabilities).toEqual({ kinks: true });
+    expect(maxPool.capabilities).toEqual({ kinks: true, windowMax: true });
   });
 
   it('shapes gives the shapes create makes, without allocating; stride defaults to size', () => {

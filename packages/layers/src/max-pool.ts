@@ -155,8 +155,11 @@ function plan(config: MaxPoolConfig, inputShape: readonly number[]) {
   return { size, stride, channels: c, oh, ow };
 }
 
-/** Its windows' winners are kinks: a step that changes one is not a derivative. */
-const CAPABILITIES = Object.freeze({ kinks: true });
+/**
+ * Its windows' winners are kinks: a step that changes one is not a derivative. Each output is its
+ * window's max and its gradient goes to the window's first maximum.
+ */
+const CAPABILITIES = Object.freeze({ kinks: true, windowMax: true });
 
 export const maxPool: LayerDef<MaxPoolConfig> = Object.freeze({
   type: 'max-pool',

@@ -61,8 +61,11 @@ export class Relu implements Layer {
 }
 
 const reluConfig = layerConfig<ReluConfig>('relu', {}, '{}');
-/** Its output is 0 exactly where a unit is off, and its mask is a kink. */
-const CAPABILITIES = Object.freeze({ deadUnits: true, kinks: true });
+/**
+ * Its output is 0 exactly where a unit is off, and its mask is a kink; max(0, ·) commutes with a
+ * window's max, gradients included (its gradient is 0 wherever it maps two inputs to one output).
+ */
+const CAPABILITIES = Object.freeze({ deadUnits: true, kinks: true, commutesWithMax: true });
 
 export const relu: LayerDef<ReluConfig> = Object.freeze({
   type: 'relu',

@@ -97,6 +97,16 @@ export class Network {
    */
   weightDecay = 0;
   private readonly decayedTensors: readonly { W: Tensor; dW: Tensor }[];
+  /**
+   * The spec positions in the order predict and gradient run the layers: the spec's order, but
+   * for a layer that commutes with a window's max (ReLU, capabilities.commutesWithMax) right
+   * before layers that take one (max pooling, capabilities.windowMax), which runs after them:
+   * conv → ReLU → pool runs as conv → pool → ReLU, the same numbers in both passes with ReLU on
+   * a quarter of the elements (2×2 windows). `layers` stays in the spec's order.
+   */
+  readonly runOrder: readonly number[];
+  /** The layers as run, runOrder[i]'s at i: `layers`' own, but a moved layer is another of its kind, made for the shape it then sees. */
+  private readonly run: readonly ShapedLayer[];
   readonly stateNames: readonly NamedTensor[];
 
   private constructor(
@@ -108,6 +118,7 @@ export class Network {
     sources: (string | undefined)[],
     lossDef: LossDef,
     lossLayer: LossLayer,
+    run: { order: readonly number[]; layers: readonly ShapedLayer[] },
   ) {
     this.spec = spec;
     this.inputShape = Object.freeze([...inputShape]);
@@ -125,6 +136,8 @@ export class Network {
     this.grads = named(layers, this.paramNames, (l) => l.grads);
     this.state = named(layers, this.stateNames, (l) => l.state);
     this.decayedTensors = Object.freeze(this.decayed.map((name) => ({ W: this.params[name]!, dW: this.grads[name]! })));
+    this.runOrder = Object.freeze([...run.order]);
+    this.run = Object.freeze([...run.layers]);
   }
 
   static build(spec: NetworkSpec, opts: BuildOptions): Network {
@@ -187,7 +200,8 @@ export class Network {
           `make the last layer's "units" ${opts.classes}`,
       );
     }
-    return new Network(spec, inputShape, dtype, layers, defs, sources, lossDef, lossLayer);
+    const run = runPlan(layers, defs, (i, shape) => opts.registry.create(spec.layers[i]!, { rng: new Rng(0), inputShape: shape, dtype }));
+    return new Network(spec, inputShape, dtype, layers, defs, sources, lossDef, lossLayer, run);
   }
 
   /** Whether the loss classifies (one score per class): what accuracy and predictClasses need. */
@@ -211,14 +225,14 @@ export class Network {
   predict(x: Tensor, ctx: ForwardContext | boolean = EVAL): Tensor {
     const pass = ctx === true ? TRAIN : ctx === false ? EVAL : ctx;
     let h = this.view(x);
-    const { layers } = this;
-    for (let i = 0; i < layers.length; i++) {
+    const { run, runOrder } = this;
+    for (let i = 0; i < run.length; i++) {
       try {
-        h = layers[i]!.forward(h, pass);
+        h = run[i]!.forward(h, pass);
       } catch (err) {
-        throw this.failure(i, 'forward', err);
+        throw this.failure(runOrder[i]!, 'forward', err);
       }
-      if (!(h instanceof Tensor)) throw this.failure(i, 'forward', new TypeError(`returned ${h === null ? 'null' : typeof h}, not a Tensor`));
+      if (!(h instanceof Tensor)) throw this.failure(runOrder[i]!, 'forward', new TypeError(`returned ${h === null ? 'null' : typeof h}, not a Tensor`));
     }
     return h;
   }
@@ -251,14 +265,17 @@ export class Network {
     this.lastScores = this.predict(x, ctx);
     const loss = this.lossLayer.forward(this.lastScores, t) + this.decayLoss();
     let dout = this.lossLayer.backward(1);
-    // Nobody needs the gradient of the input itself: the first layer may skip computing it.
-    for (let i = this.layers.length - 1; i >= 0; i--) {
+    // Nobody needs the gradient of the input itself: the first layer run may skip computing it.
+    const { run, runOrder } = this;
+    for (let i = run.length - 1; i >= 0; i--) {
       try {
-        dout = this.layers[i]!.backward(dout, { inputGradient: i > 0 });
+        dout = run[i]!.backward(dout, { inputGradient: i > 0 });
       } catch (err) {
-        throw this.failure(i, 'backward', err);
+        throw this.failure(runOrder[i]!, 'backward', err);
       }
-      if (!(dout instanceof Tensor)) throw this.failure(i, 'backward', new TypeError(`returned ${dout === null ? 'null' : typeof dout}, not a Tensor`));
+      if (!(dout instanceof Tensor)) {
+        throw this.failure(runOrder[i]!, 'backward', new TypeError(`returned ${dout === null ? 'null' : typeof dout}, not a Tensor`));
+      }
     }
     // 6.4.1: the gradient of ½λ‖W‖² is λW, added to each decayed param's gradient.
     if (this.weightDecay !== 0) for (const { W, dW } of this.decayedTensors) axpy(this.weightDecay, W, dW);
@@ -342,9 +359,9 @@ export class Network {
     };
   }
 
-  /** Which branch each non-smooth unit took in the last forward (for the gradient check). */
+  /** Which branch each non-smooth unit took in the last forward (for the gradient check), layer by layer as run. */
   kinkSignature(): Uint8Array {
-    const parts = this.layers.map((l) => l.kinkSignature?.() ?? new Uint8Array(0));
+    const parts = this.run.map((l) => l.kinkSignature?.() ?? new Uint8Array(0));
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
     for (const p of parts) {
@@ -353,6 +370,52 @@ export class Network {
     }
     return out;
   }
+}
+
+/**
+ * The order to run the layers in (see Network.runOrder): each layer whose def declares
+ * commutesWithMax, has no params or state and is followed by layers whose defs declare windowMax
+ * moves after them, as a new layer of its kind made by `make(position, inputShape)` for the
+ * shape those layers give (or stays, when that cannot be made).
+ */
+function runPlan(
+  layers: readonly ShapedLayer[],
+  defs: readonly LayerDef[],
+  make: (position: number, inputShape: readonly number[]) => ShapedLayer,
+): { order: number[]; layers: ShapedLayer[] } {
+  const order: number[] = [];
+  const run: ShapedLayer[] = [];
+  for (let i = 0; i < layers.length; ) {
+    const layer = layers[i]!;
+    let j = i + 1;
+    const movable = defs[i]?.capabilities?.commutesWithMax === true && Object.keys(layer.params).length === 0 && Object.keys(layer.state ?? {}).length === 0;
+    if (movable) while (j < layers.length && defs[j]?.capabilities?.windowMax === true) j++;
+    let moved: ShapedLayer | undefined;
+    if (j > i + 1) {
+      // A layer that cannot be made for the smaller shape (a plugin's) runs where the spec has it.
+      const shape = layers[j - 1]!.outputShape;
+      try {
+        moved = make(i, shape);
+      } catch {
+        moved = undefined;
+      }
+      if (moved !== undefined && !sameShape(moved.outputShape, shape)) moved = undefined;
+    }
+    if (moved === undefined) {
+      order.push(i);
+      run.push(layer);
+      i++;
+      continue;
+    }
+    for (let k = i + 1; k < j; k++) {
+      order.push(k);
+      run.push(layers[k]!);
+    }
+    order.push(i);
+    run.push(moved);
+    i = j;
+  }
+  return { order, layers: run };
 }
 
 /** Rows [start, end) of a row-major tensor, sharing its memory (@dlfs/tensor's sliceRows). */
