@@ -181,3 +181,99 @@ describe('checkLayer (the conformance kit)', () => {
     expect(report.summary).toMatch(/^FAIL: layer "no-backward"/);
   });
 });
+
+/** y = f(x) element-wise, no params, declaring commutesWithMax: ReLU, a leaky ReLU, or a flawed one. */
+function elementwise(flaw?: 'leaky' | 'decreasing' | 'flat-gradient'): LayerDefLike<Record<string, never>> {
+  // 'leaky' is a leaky ReLU (0.1·x below 0): strictly increasing, so it commutes with max too.
+  const f = (v: number): number => (flaw === 'decreasing' ? -v : v > 0 ? v : flaw === 'leaky' ? 0.1 * v : 0);
+  const df = (v: number): number => (flaw === 'decreasing' ? -1 : v > 0 ? 1 : flaw === 'leaky' ? 0.1 : flaw === 'flat-gradient' ? 0.5 : 0);
+  return {
+    type: 'element-wise',
+    capabilities: { commutesWithMax: true },
+    create: (): LayerLike => {
+      let x: Tensor | undefined;
+      return {
+        params: {},
+        grads: {},
+        forward(input) {
+          x = input;
+          const y = zeros(input.shape);
+          for (let i = 0; i < input.size; i++) y.data[i] = f(input.data[i]!);
+          return y;
+        },
+        backward(dout) {
+          const dx = zeros(dout.shape);
+          for (let i = 0; i < dout.size; i++) dx.data[i] = dout.data[i]! * df(x!.data[i]!);
+          return dx;
+        },
+      };
+    },
+  };
+}
+
+/** Max over pairs of neighbours [n, 2k] → [n, k], declaring windowMax: correct, or sending the gradient to both. */
+function pairMax(flaw?: 'both' | 'mean'): LayerDefLike<Record<string, never>> {
+  return {
+    type: 'pair-max',
+    capabilities: { windowMax: true },
+    create: (_config, { inputShape }): LayerLike => {
+      const half = inputShape[0]! / 2;
+      let x: Tensor | undefined;
+      return {
+        params: {},
+        grads: {},
+        outputShape: [half],
+        forward(input) {
+          x = input;
+          const y = zeros([input.shape[0]!, half]);
+          for (let i = 0; i < y.size; i++)
+            y.data[i] = flaw === 'mean' ? (input.data[2 * i]! + input.data[2 * i + 1]!) / 2 : Math.max(input.data[2 * i]!, input.data[2 * i + 1]!);
+          return y;
+        },
+        backward(dout) {
+          const dx = zeros(x!.shape);
+          for (let i = 0; i < dout.size; i++) {
+            const first = x!.data[2 * i]! >= x!.data[2 * i + 1]!;
+            if (flaw === 'both' || flaw === 'mean') {
+              dx.data[2 * i] = dout.data[i]! / 2;
+              dx.data[2 * i + 1] = dout.data[i]! / 2;
+            } else dx.data[first ? 2 * i : 2 * i + 1] = dout.data[i]!;
+          }
+          return dx;
+        },
+      };
+    },
+  };
+}
+
+describe('checkLayer on the capabilities that let a network reorder layers', () => {
+  it('passes ReLU-like layers that declare commutesWithMax, and max pooling that declares windowMax', () => {
+    for (const report of [
+      checkLayer(elementwise(), {}, { inputShape: [6], seed: 1 }),
+      checkLayer(elementwise('leaky'), {}, { inputShape: [6], seed: 1 }),
+      checkLayer(pairMax(), {}, { inputShape: [6], seed: 1, modes: ['eval'] }),
+    ]) {
+      expect(report.ok, report.summary).toBe(true);
+    }
+  });
+
+  it('fails a layer that declares commutesWithMax but is decreasing', () => {
+    const report = checkLayer(elementwise('decreasing'), {}, { inputShape: [6], seed: 1 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/declares commutesWithMax, but the larger of its outputs .* is not its output of the larger input/);
+  });
+
+  it('fails a layer that declares commutesWithMax but has a gradient where it is flat', () => {
+    const report = checkLayer(elementwise('flat-gradient'), {}, { inputShape: [8], seed: 2, modes: ['eval'] });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/declares commutesWithMax, but inputs .* give one output 0 with gradients 0.5 and 0.5, not 0/);
+  });
+
+  it('fails a layer that declares windowMax but averages, or splits the gradient', () => {
+    const mean = checkLayer(pairMax('mean'), {}, { inputShape: [6], seed: 1, modes: ['eval'] });
+    expect(mean.problems.join('\n')).toMatch(/declares windowMax, but its output .* is none of the sample's input values/);
+    const both = checkLayer(pairMax('both'), {}, { inputShape: [6], seed: 1, modes: ['eval'] });
+    expect(both.ok).toBe(false);
+    expect(both.problems.join('\n')).toMatch(/declares windowMax, but backward gives \[\d, \d\] a gradient .* although its input .* is no output's value/);
+  });
+});

@@ -1,5 +1,5 @@
 import { type ForwardContext, type Layer, LayerContractError, type LayerDef, resolveLayer, type ShapedLayer, validateConfig } from '@dlfs/core';
-import { formatShape, mul, randn, Rng, sameShape, sum, type Tensor } from '@dlfs/tensor';
+import { formatShape, mul, randn, Rng, sameShape, sum, type Tensor, zeros } from '@dlfs/tensor';
 import { checkGradients, type GradientCheckReport, type ParamReport } from './check-gradients.js';
 
 /** The layer contract the kit exercises: @dlfs/core's Layer. */
@@ -148,7 +148,101 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
     }
   }
 
+  if (problems.length === 0) problems.push(...capabilityProblems(def, layer, x, rng));
   return report(def.type, cfg, batch, opts.inputShape, problems, modes, reports);
+}
+
+const EVAL_PASS: ForwardContext = Object.freeze({ train: false, updateState: false });
+
+/** An element's place in a batch, for messages: [sample, flat index in the sample]. */
+function place(i: number, perSample: number): string {
+  return `[${Math.floor(i / perSample)}, ${i % perSample}]`;
+}
+
+/**
+ * The promises of two capabilities, which let a network run a `commutesWithMax` layer after the
+ * `windowMax` layers that follow it (Network.runOrder), checked in an evaluation pass:
+ * - commutesWithMax: for every pair of neighbours a, b (flat indices 2k, 2k + 1 of a sample),
+ *   max(f(a), f(b)) is f(max(a, b)) exactly, and where f(a) = f(b) with a ≠ b both gradients
+ *   are 0 (ReLU: two inputs below 0);
+ * - windowMax: every output is one of its sample's input values, backward's dx sums to dout's
+ *   per sample, and dx is 0 wherever the input is no output's value.
+ */
+function capabilityProblems<C>(def: LayerDefLike<C>, layer: ShapedLayer, x: Tensor, rng: Rng): string[] {
+  const problems: string[] = [];
+  const batch = x.shape[0]!;
+  const n = x.size / batch;
+  if (def.capabilities?.commutesWithMax === true) {
+    const y = layer.forward(x, EVAL_PASS).clone();
+    const ones = zeros(y.shape, 'float64');
+    ones.data.fill(1);
+    const dx = layer.backward(ones).clone();
+    const pairMax = x.clone();
+    for (let s = 0; s < batch; s++) {
+      for (let j = 0; j + 1 < n; j += 2) {
+        const i = s * n + j;
+        const m = Math.max(x.data[i]!, x.data[i + 1]!);
+        pairMax.data[i] = m;
+        pairMax.data[i + 1] = m;
+      }
+    }
+    const yMax = layer.forward(pairMax, EVAL_PASS);
+    for (let s = 0; s < batch && problems.length === 0; s++) {
+      for (let j = 0; j + 1 < n; j += 2) {
+        const i = s * n + j;
+        const [a, b, ya, yb] = [x.data[i]!, x.data[i + 1]!, y.data[i]!, y.data[i + 1]!];
+        if (!Object.is(Math.max(ya, yb), yMax.data[i]!)) {
+          problems.push(
+            `declares commutesWithMax, but the larger of its outputs ${ya} and ${yb} at ${place(i, n)} and ${place(i + 1, n)} is not its output ` +
+              `of the larger input, ${yMax.data[i]} for max(${a}, ${b}): a network would compute another function after moving it past a max pooling`,
+          );
+          break;
+        }
+        if (ya === yb && a !== b && (dx.data[i] !== 0 || dx.data[i + 1] !== 0)) {
+          problems.push(
+            `declares commutesWithMax, but inputs ${a} and ${b} at ${place(i, n)} and ${place(i + 1, n)} give one output ${ya} with gradients ` +
+              `${dx.data[i]} and ${dx.data[i + 1]}, not 0: after moving it past a max pooling a network would send a gradient elsewhere`,
+          );
+          break;
+        }
+      }
+    }
+  }
+  if (def.capabilities?.windowMax === true) {
+    const y = layer.forward(x, EVAL_PASS).clone();
+    const m = y.size / batch;
+    const dout = randn(y.shape, rng, { dtype: 'float64' });
+    const dx = layer.backward(dout);
+    for (let s = 0; s < batch && problems.length === 0; s++) {
+      const inputs = new Set(Array.from(x.data.subarray(s * n, (s + 1) * n)));
+      const outputs = new Set(Array.from(y.data.subarray(s * m, (s + 1) * m)));
+      for (let o = s * m; o < (s + 1) * m; o++) {
+        if (!inputs.has(y.data[o]!)) {
+          problems.push(`declares windowMax, but its output ${y.data[o]} at ${place(o, m)} is none of the sample's input values`);
+          break;
+        }
+      }
+      if (problems.length > 0) break;
+      let sumDx = 0;
+      let sumDout = 0;
+      let scale = 0;
+      for (let i = s * n; i < (s + 1) * n; i++) {
+        sumDx += dx.data[i]!;
+        if (dx.data[i] !== 0 && !outputs.has(x.data[i]!)) {
+          problems.push(`declares windowMax, but backward gives ${place(i, n)} a gradient ${dx.data[i]} although its input ${x.data[i]} is no output's value`);
+          break;
+        }
+      }
+      for (let o = s * m; o < (s + 1) * m; o++) {
+        sumDout += dout.data[o]!;
+        scale += Math.abs(dout.data[o]!);
+      }
+      if (problems.length === 0 && Math.abs(sumDx - sumDout) > 1e-9 * Math.max(1, scale)) {
+        problems.push(`declares windowMax, but sample ${s}'s dx sums to ${sumDx} and its dout to ${sumDout}: each output's gradient must go to one input`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** The kit's verdict from the contract problems found and the passes checked. */
