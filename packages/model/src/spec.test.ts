@@ -56,6 +56,19 @@ describe('parseSpec', () => {
     expect(specError({ layer: [], lr: 0.1 }).message).toBe('spec: unknown keys "layer", "lr"; a spec has "inputShape", "layers" and "loss"');
   });
 
+  it('quotes a huge value or key cut short, and names at most five unknown keys', () => {
+    const shape = Array.from({ length: 100_000 }, (_, i) => i - 1);
+    const long = specError({ inputShape: shape, layers: [{ type: 'relu' }] }).message;
+    expect(long).toBe(
+      `spec: inputShape: must be a non-empty list of whole numbers >= 1 such as [1, 28, 28] (channels, height, width), got ${JSON.stringify(shape).slice(0, 60)}…`,
+    );
+    const keys = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`.repeat(i === 0 ? 40 : 1), i]));
+    const many = specError({ layers: [{ type: 'relu' }], ...keys }).message;
+    expect(many).toBe(`spec: unknown keys "${'k0'.repeat(29)}k…, "k1", "k2", "k3", "k4" and 995 more; a spec has "inputShape", "layers" and "loss"`);
+    expect(specError({ layers: ['y'.repeat(10_000)] }).message).toBe(`spec: layers[0]: must be an object with a "type", got "${'y'.repeat(59)}…`);
+    expect(specError({ layers: [{ type: 'relu' }], loss: ['z'.repeat(10_000)] }).message).toMatch(/, got \["z{58}…$/);
+  });
+
   it.each([[{}], [{ layers: [] }], [{ layers: 'affine' }], [{ layers: { type: 'relu' } }]])('refuses %j: layers must be a non-empty array', (json) => {
     expect(specError(json, 'net.json').message).toMatch(/^net\.json: layers: must be a non-empty array of layers/);
   });

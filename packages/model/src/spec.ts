@@ -1,5 +1,6 @@
 import type { LayerSpec } from '@dlfs/layers';
 import { builtinLosses, type LossRegistry } from '@dlfs/losses';
+import { describeValue } from './model-file-rules.js';
 
 /** A network as data: the same JSON builds it, is saved in model files and is what the CLI reads. */
 export interface NetworkSpec {
@@ -45,18 +46,20 @@ export function parseSpec(json: unknown, source = 'spec', opts: { losses?: LossR
   const obj = json as Record<string, unknown>;
   const unknownKeys = Object.keys(obj).filter((k) => !KEYS.includes(k));
   if (unknownKeys.length > 0) {
-    throw new SpecError(
-      source,
-      '',
-      `unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; a spec has "inputShape", "layers" and "loss"`,
-    );
+    // A hand-edited or generated file may have thousands: the first five, cut short, say enough.
+    const named = unknownKeys
+      .slice(0, 5)
+      .map((k) => describeValue(k))
+      .join(', ');
+    const more = unknownKeys.length > 5 ? ` and ${unknownKeys.length - 5} more` : '';
+    throw new SpecError(source, '', `unknown key${unknownKeys.length > 1 ? 's' : ''} ${named}${more}; a spec has "inputShape", "layers" and "loss"`);
   }
   const { inputShape } = obj;
   if (inputShape !== undefined && !(Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((d) => Number.isSafeInteger(d) && d >= 1))) {
     throw new SpecError(
       source,
       'inputShape',
-      `must be a non-empty list of whole numbers >= 1 such as [1, 28, 28] (channels, height, width), got ${JSON.stringify(inputShape)}`,
+      `must be a non-empty list of whole numbers >= 1 such as [1, 28, 28] (channels, height, width), got ${describeValue(inputShape)}`,
     );
   }
   if (!Array.isArray(obj.layers) || obj.layers.length === 0) {
@@ -64,18 +67,22 @@ export function parseSpec(json: unknown, source = 'spec', opts: { losses?: LossR
   }
   const layers = obj.layers.map((layer: unknown, i: number): LayerSpec => {
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) {
-      throw new SpecError(source, `layers[${i}]`, `must be an object with a "type", got ${JSON.stringify(layer)}`);
+      throw new SpecError(source, `layers[${i}]`, `must be an object with a "type", got ${describeValue(layer)}`);
     }
     const type = (layer as Record<string, unknown>).type;
     if (typeof type !== 'string' || type === '') {
-      throw new SpecError(source, `layers[${i}].type`, `must be a layer type name such as "affine", got ${JSON.stringify(type)}`);
+      throw new SpecError(
+        source,
+        `layers[${i}].type`,
+        `must be a layer type name such as "affine", got ${type === undefined ? 'undefined' : describeValue(type)}`,
+      );
     }
     return { ...(layer as Record<string, unknown>), type };
   });
   const loss = obj.loss ?? 'softmax-with-loss';
   const losses = opts.losses ?? builtinLosses();
   if (typeof loss !== 'string' || !losses.has(loss)) {
-    throw new SpecError(source, 'loss', `must be one of ${losses.types().join(', ')}, got ${JSON.stringify(loss)}`);
+    throw new SpecError(source, 'loss', `must be one of ${losses.types().join(', ')}, got ${describeValue(loss)}`);
   }
   return { ...(inputShape === undefined ? {} : { inputShape: [...(inputShape as number[])] }), layers, loss };
 }

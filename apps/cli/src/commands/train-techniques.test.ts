@@ -100,6 +100,8 @@ describe('conv nets from the CLI', () => {
     );
     const r = dlfs(['train', '--data', 'k/train.csv', '--spec', 'conv-init.json', '--init', 'he', '--iters', '1', '--out', 'he.json'], dir);
     expect(r.code, r.stderr).toBe(0);
+    // The summary line gives a conv layer's output as its maps: 2 filters of 26×26 (28 − 3 + 1).
+    expect(r.stderr).toContain('training 784-2×26×26-10 on ');
     const layers = model('he.json').spec.layers;
     expect(layers[0]).toMatchObject({ type: 'conv2d', weightInitStd: 'he' });
     expect(layers[2]).toMatchObject({ type: 'affine', weightInitStd: 0.05 });

@@ -116,9 +116,10 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     source: flags.spec ?? 'the default spec',
   });
 
-  // "784-50-10": the inputs, then the outputs of every layer with weights (as each layer's def declares).
+  // "784-50-10": the inputs, then the outputs of every layer with weights (as each layer's def
+  // declares), a conv layer's as its maps ("784-30×24×24-100-10").
   const weighted = network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined);
-  const sizes = [features, ...weighted.map((l) => shapeSize(l.outputShape))].join('-');
+  const sizes = [features, ...weighted.map((l) => (l.outputShape.length > 1 ? l.outputShape.join('×') : shapeSize(l.outputShape)))].join('-');
   progress.message(
     `training ${sizes} on ${split.train.length} rows ` +
       `(${split.val.length} for validation), ${classes} classes; ${optimizer.type}${lr === undefined ? '' : ` lr ${lr}`}, batch ${flags.batch}`,
