@@ -59,9 +59,8 @@ describe('parseSpec', () => {
   it('quotes a huge value or key cut short, and names at most five unknown keys', () => {
     const shape = Array.from({ length: 100_000 }, (_, i) => i - 1);
     const long = specError({ inputShape: shape, layers: [{ type: 'relu' }] }).message;
-    expect(long).toBe(
-      `spec: inputShape: must be a non-empty list of whole numbers >= 1 such as [1, 28, 28] (channels, height, width), got ${JSON.stringify(shape).slice(0, 60)}…`,
-    );
+    expect(long).toMatch(/^spec: inputShape: must be a non-empty list of whole numbers >= 1 such as \[1, 28, 28\] \(channels, height, width\), got /);
+    expect(long.endsWith(`, got ${JSON.stringify(shape).slice(0, 60)}…`)).toBe(true);
     const keys = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`.repeat(i === 0 ? 40 : 1), i]));
     const many = specError({ layers: [{ type: 'relu' }], ...keys }).message;
     expect(many).toBe(`spec: unknown keys "${'k0'.repeat(29)}k…, "k1", "k2", "k3", "k4" and 995 more; a spec has "inputShape", "layers" and "loss"`);
