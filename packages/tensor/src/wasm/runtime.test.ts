@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ARENA_ALIGN } from './arena.js';
 import { KERNELS_STATIC_END, KERNELS_WASM_FIXED_BASE64, KERNELS_WASM_SHARED_BASE64 } from './kernels-wasm.js';
-import { DEFAULT_LAYOUT, type MemoryLayout, RESERVED_BYTES, WasmRuntime, wasmSimdSupported } from './runtime.js';
+import { DEFAULT_LAYOUT, guidedBoundary, type MemoryLayout, RESERVED_BYTES, WasmRuntime, wasmSimdSupported } from './runtime.js';
 
 const MiB = 1 << 20;
 
@@ -204,5 +204,34 @@ describe('WasmRuntime', () => {
     expect(fixed.failure).toBe('arena full');
     expect(fixed.scratchEnd - fixed.scratchStart).toBe(64 << 10);
     expect(fixed.ensureScratch(512 << 10)).toBe(true);
+  });
+});
+
+describe('the shares of a split call (guidedBoundary)', () => {
+  const shares = (count: number, parts: number): number[] =>
+    Array.from({ length: parts }, (_, p) => guidedBoundary(count, parts, p + 1) - guidedBoundary(count, parts, p));
+
+  it('cover every unit once, in order, the largest first and the last about half the mean', () => {
+    expect(shares(100, 8)).toEqual([19, 17, 15, 13, 12, 10, 8, 6]);
+    expect(shares(1000, 8)).toEqual([188, 169, 152, 134, 116, 98, 81, 62]);
+    for (const [count, parts] of [
+      [100, 8],
+      [13, 8],
+      [270, 16],
+      [7, 2],
+      [1, 1],
+      [5, 8],
+      [64, 64],
+    ] as const) {
+      const s = shares(count, parts);
+      expect(
+        s.reduce((a, b) => a + b),
+        `${count} in ${parts}`,
+      ).toBe(count);
+      expect(s.every((n) => n >= 0)).toBe(true);
+      // Every part gets a unit when there are enough; the first never less than the last.
+      if (count >= parts) expect(s.every((n) => n >= 1)).toBe(true);
+      expect(s[0]!).toBeGreaterThanOrEqual(s.at(-1)!);
+    }
   });
 });

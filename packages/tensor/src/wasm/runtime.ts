@@ -175,6 +175,25 @@ function checkedExports(instance: WebAssembly.Instance): KernelExports {
  */
 const PARTS_PER_THREAD = 4;
 
+/**
+ * Where share p of a call of `count` units in `parts` parts starts (share p is [boundary(p),
+ * boundary(p + 1))): the shares shrink in claim order, linearly from 1.5 to 0.5 times the mean
+ * (OpenMP's "guided" schedule, with a fixed number of parts), and each has at least one unit when
+ * count allows. A thread whose core is busy with other work holds the call up by at most its
+ * last, small part: with 8 parts, 6% of the call instead of 12.5%. Measured on SimpleConvNet's
+ * step on 2 threads with another process busy 30% of the second core (in-process A/B, medians of
+ * three runs): 12.8, 13.3 and 11.9 ms against 13.3, 13.8 and 12.0 with equal shares; the same
+ * (9.2–9.5 ms) on an idle machine.
+ */
+export function guidedBoundary(count: number, parts: number, p: number): number {
+  if (p <= 0) return 0;
+  if (p >= parts) return count;
+  const w = 1.5 * p - (p * (p - 1)) / (2 * (parts - 1));
+  const at = Math.round((count * w) / parts);
+  if (count < parts) return Math.min(at, count);
+  return Math.min(Math.max(at, p), count - (parts - p));
+}
+
 /** An elementwise call is split only into parts of at least this many elements (a handover costs a few microseconds). */
 const ELEMENTWISE_MIN_PER_PART = 1 << 16;
 
@@ -297,15 +316,18 @@ export class WasmRuntime {
       (this.kernels[name] as (...a: number[]) => unknown)(...args);
       return;
     }
-    // Parts are claimed in order; every other split call hands them out from the far end, so that
-    // a call that reads what the one before it wrote (ReLU after the conv, pooling after ReLU)
-    // starts with what that call wrote last, still in cache. Which part computes a share changes
-    // nothing in its result.
+    // Parts are claimed in order, the largest shares first (guidedBoundary), so that the last
+    // parts, which decide when the call ends, are small. Every other split call lays the shares
+    // out from the far end, so that a call that reads what the one before it wrote (pooling after
+    // the conv, the filter gradient after pooling's backward) starts with what that call wrote
+    // last, still in cache. Which part computes a share changes nothing in its result.
     this.reverseNext = !this.reverseNext;
     const reverse = this.reverseNext;
     this.pool!.run(this.kernels, name, parts, (p, args) => {
-      const q = reverse ? parts - 1 - p : p;
-      fill(Math.floor((count * q) / parts), Math.floor((count * (q + 1)) / parts), p, args);
+      const lo = guidedBoundary(count, parts, p);
+      const hi = guidedBoundary(count, parts, p + 1);
+      if (reverse) fill(count - hi, count - lo, p, args);
+      else fill(lo, hi, p, args);
     });
   }
 
