@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@dlfs/core';
 import { builtinLayers, type Layer, type LayerDef } from '@dlfs/layers';
 import type { NetworkSpec } from '@dlfs/model';
@@ -217,6 +219,9 @@ describe('the package', () => {
   it("states its own version (package.json's)", () => {
     const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(DLFS_ONNX_VERSION).toBe(json.version);
+    // `pnpm version-packages` keeps them so: its script finds nothing to change.
+    const check = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/sync-version.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
   });
 
   it('imports nothing of Node in its main entry (it runs in the browser too)', () => {
