@@ -124,6 +124,12 @@ describe('the networks of the book', () => {
     await expectSamePredictions('simple-convnet', model, rawRows(ROWS, 784, 6));
   });
 
+  it('simple-convnet in float64 (its weights rounded to float32 in the file ONNX Runtime runs)', async () => {
+    const model = savedModel(NAMED_SPECS['simple-convnet']!.spec, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 5, dtype: 'float64' });
+    expect(model.network.dtype).toBe('float64');
+    await expectSamePredictions('simple-convnet, float64', model, rawRows(ROWS, 784, 6));
+  });
+
   it('deep-convnet', async () => {
     const model = savedModel(NAMED_SPECS['deep-convnet']!.spec, { features: 784, classes: DIGITS, scaler: PIXELS, seed: 8 });
     await expectSamePredictions('deep-convnet', model, rawRows(ROWS, 784, 9));

@@ -16,6 +16,8 @@ export interface ModelOptions {
   scaler: ScalerJson;
   seed: number;
   registry?: LayerRegistry;
+  /** The network's dtype (float32, as `dlfs train` makes it, unless given). */
+  dtype?: 'float32' | 'float64';
 }
 
 /**
@@ -27,7 +29,7 @@ export interface ModelOptions {
 export function savedModel(spec: NetworkSpec, opts: ModelOptions): LoadedModel {
   const registry = opts.registry ?? builtinLayers();
   const rng = new Rng(opts.seed);
-  const network = Network.build(spec, { registry, inputShape: [opts.features], rng, dtype: 'float32', classes: opts.classes.length });
+  const network = Network.build(spec, { registry, inputShape: [opts.features], rng, dtype: opts.dtype ?? 'float32', classes: opts.classes.length });
   for (const [name, t] of Object.entries(network.params)) {
     const D = t.data;
     const fanIn = t.ndim === 4 ? t.shape[1]! * t.shape[2]! * t.shape[3]! : t.shape[0]!;
