@@ -206,14 +206,6 @@ export class Trainer {
   private stop: StopReason | null = null;
 
   constructor(network: Network, data: LabelledData, val: LabelledData | undefined, opts: TrainOptions) {
-    // Its data are class labels and it reports accuracy: a loss that does not classify (a
-    // regression's) has targets of another kind.
-    if (!network.isClassifier) {
-      throw new TypeError(
-        `train: the Trainer trains classifiers (its data are class labels, its metrics accuracy), but the loss "${network.lossDef.type}" ` +
-          'does not declare capabilities.classifier; use softmax-with-loss, or run network.gradient and an optimizer in a loop of your own',
-      );
-    }
     const rows = data.x.shape[0]!;
     if (rows === 0) throw new Error('train: there are no training rows');
     if (data.labels.length !== rows) throw new Error(`train: ${rows} rows but ${data.labels.length} labels`);

@@ -111,17 +111,6 @@ describe('dlfs train', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('refuses a spec whose loss does not classify, before training and without writing a model', () => {
-    writeFileSync(join(dir, 'regression.json'), JSON.stringify({ layers: [{ type: 'affine', units: 10 }], loss: 'identity-with-loss' }));
-    const r = dlfs(['train', '--data', 'kaggle/train.csv', '--spec', 'regression.json', '--iters', '1', '--out', 'regression-model.json'], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /regression\.json: the loss "identity-with-loss" does not classify, and dlfs train trains classifiers on the label column "label"/,
-    );
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(existsSync(join(dir, 'regression-model.json'))).toBe(false);
-  });
-
   it('refuses a malformed CSV naming the file, line and column', () => {
     writeFileSync(join(dir, 'bad.csv'), 'label,pixel0,pixel1\n1,0,0\n2,0,oops\n');
     const r = dlfs(['train', '--data', 'bad.csv', '--iters', '1'], dir);

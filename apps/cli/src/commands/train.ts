@@ -116,12 +116,6 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     source: flags.spec ?? 'the default spec',
   });
 
-  if (!network.isClassifier) {
-    throw new UsageError(
-      `${flags.spec ?? 'the default spec'}: the loss "${network.lossDef.type}" does not classify, and dlfs train trains classifiers ` +
-        `on the label column "${rows.labelColumn}": give "loss": "softmax-with-loss"`,
-    );
-  }
   // "784-50-10": the inputs, then the outputs of every layer with weights (as each layer's def
   // declares), a conv layer's as its maps ("784-30×24×24-100-10").
   const weighted = network.layers.filter((_, i) => network.layerDefs[i]?.capabilities?.weightInit !== undefined);
