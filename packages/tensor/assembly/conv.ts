@@ -15,6 +15,14 @@ function zero(p: usize, len: i32): void {
   if (len > 0) memory.fill(p, 0, <usize>len << 2);
 }
 
+/** dst[0..len) = src[0..len), 4 floats at a time in registers (a window row: ow floats). */
+@inline
+function copyFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
 /**
  * cols for samples [0, n) of x [n, c, h, w], one K×P block after another (see the top of this
  * file). A row of cols at one filter position is, for stride 1, a run of an input row, copied
@@ -44,7 +52,7 @@ export function convCols(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: 
             zero(row, lo);
             const src = plane + (<usize>(iy * w + kx - pad) << 2);
             if (stride == 1) {
-              memory.copy(row + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo + 1) << 2);
+              copyFloats(row + (<usize>lo << 2), src + (<usize>lo << 2), hi - lo + 1);
             } else {
               for (let ox = lo; ox <= hi; ox++) store<f32>(row + (<usize>ox << 2), load<f32>(src + (<usize>(ox * stride) << 2)));
             }
