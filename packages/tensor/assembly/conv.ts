@@ -9,10 +9,19 @@
 
 import { gemm } from './kernels';
 
-/** Sets `len` floats at p to 0. */
+/**
+ * Sets `len` floats at p to 0: a short run (im2col's padding, a row's tail) in the kernel, since
+ * a call of memory.fill costs more than a few stores; a long one with memory.fill.
+ */
 @inline
 function zero(p: usize, len: i32): void {
-  if (len > 0) memory.fill(p, 0, <usize>len << 2);
+  if (len >= 64) {
+    memory.fill(p, 0, <usize>len << 2);
+    return;
+  }
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(p + (<usize>j << 2), f32x4.splat(0));
+  for (; j < len; j++) store<f32>(p + (<usize>j << 2), 0);
 }
 
 /** dst[0..len) = src[0..len), 4 floats at a time in registers (a window row: ow floats). */
