@@ -20,6 +20,7 @@ import {
   formatVerdicts,
   gradcheckTable,
   type MedianMin,
+  machineLine,
   predictLine,
   trainTable,
   type VerdictInput,
@@ -228,6 +229,7 @@ async function main(): Promise<number> {
       allThreads: c.allThreads,
       numpyF32: m('numpy-f32'),
       numpyF64: m('numpy-f64'),
+      ...(c.machine?.summary === undefined ? {} : { machine: c.machine.summary.median }),
     };
   }
   results.verdicts = computeVerdicts(input);
@@ -289,6 +291,8 @@ async function main(): Promise<number> {
       `PyTorch: ${describeTorch(c.torch)}`,
     );
     out.push(convTable(c));
+    const machine = machineLine(c);
+    if (machine !== undefined) out.push(machine);
     const p = predictLine(c);
     if (p !== undefined) out.push(p);
     for (const i of c.implementations) if (i.status !== 'ok') note(i.status === 'error' ? errors : notes, i.label, i.note, i.status);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addRatios, computeVerdicts, convTable, describeTorch, formatVerdicts, predictLine, unmeasured } from './report.js';
+import { addRatios, computeVerdicts, convTable, describeTorch, formatVerdicts, machineLine, predictLine, unmeasured } from './report.js';
 import type { ConvImplResult, ConvSection } from './results.js';
 import { cannotTrain, ONE_CORE } from './sections/conv.js';
 import { summarize } from './stats.js';
@@ -126,6 +126,14 @@ describe('the SimpleConvNet verdicts', () => {
     expect(computeVerdicts({ conv: { ...conv, dlfsMt: 25 } }).find((x) => x.id === 'conv-threads')).toMatchObject({ status: 'FAIL', value: 1.25 });
   });
 
+  it('show the machine check beside the threads target, which it never changes', () => {
+    const busy = computeVerdicts({ conv: { ...conv, dlfsMt: 13, machine: 1.284 } }).find((x) => x.id === 'conv-threads')!;
+    expect(busy).toMatchObject({ status: 'FAIL', value: 0.65 });
+    expect(busy.measured).toBe('0.6500× (13.0 ms vs 20.0 ms; machine check 1.28×)');
+    const idle = computeVerdicts({ conv: { ...conv, dlfsMt: 11, machine: 1.004 } }).find((x) => x.id === 'conv-threads')!;
+    expect(idle).toMatchObject({ status: 'PASS', measured: '0.5500× (11.0 ms vs 20.0 ms; machine check 1.00×)' });
+  });
+
   it('skip the threads target on a machine with 1 core, and fail it when dlfs could not start its threads', () => {
     const one = computeVerdicts({ conv: { ...conv, allThreads: 1, dlfsMt: 20 } }).find((x) => x.id === 'conv-threads')!;
     expect(formatVerdicts([one])).toBe(
@@ -178,5 +186,17 @@ describe("TF.js's missing kernel", () => {
       'cannot train (kernel Conv2DBackpropFilter not registered for wasm)',
     );
     expect(cannotTrain('TypeError: x is undefined')).toBeUndefined();
+  });
+});
+
+describe('the machine check line', () => {
+  it('gives the range and median of the slowdowns, or nothing without a check (one core)', () => {
+    const withCheck = { ...section([]), machine: { rounds: [1.01, 1.3, 1.02], summary: summarize([1.01, 1.3, 1.02]) } };
+    expect(machineLine(withCheck)).toBe(
+      'machine check before each all-threads round: two threads of the same arithmetic at once took 1.01–1.30× one alone ' +
+        '(median 1.02×; 1.00 = both cores free; above about 1.1 another process had part of a core, ' +
+        'and a step split over both threads waits for the one whose core is taken)',
+    );
+    expect(machineLine(section([]))).toBeUndefined();
   });
 });

@@ -139,6 +139,20 @@ export function predictLine(section: ConvSection): string | undefined {
   return `${what}: ${fmt(p.wallSeconds)} s ${whole}, ${rate} rows/s, peak RSS ${fmt(p.peakRssMB, 4)} MB`;
 }
 
+/**
+ * The machine check of the conv section (see machine-probe.ts): how much of both cores the
+ * all-threads rounds had, so that a reader can tell a busy machine from slow threads.
+ */
+export function machineLine(section: ConvSection): string | undefined {
+  const s = section.machine?.summary;
+  if (s === undefined) return undefined;
+  return (
+    `machine check before each all-threads round: two threads of the same arithmetic at once took ${fmt(s.min, 3)}–${fmt(s.max, 3)}× ` +
+    `one alone (median ${fmt(s.median, 3)}×; 1.00 = both cores free; above about 1.1 another process had part of a core, ` +
+    'and a step split over both threads waits for the one whose core is taken)'
+  );
+}
+
 /** The PyTorch the conv section ran (version, the BLAS it loaded with its kernel, oneDNN), or why it did not run. */
 export function describeTorch(info: unknown): string {
   const t = info as
@@ -241,6 +255,8 @@ export interface VerdictInput {
     allThreads: number;
     numpyF32?: number;
     numpyF64?: number;
+    /** The machine check's median before the all-threads rounds (ConvSection.machine): shown beside conv-threads, never part of it. */
+    machine?: number;
   };
   /** Set by --baseline: this tree's rows and the baseline checkout's, each as median and min. */
   baseline?: {
@@ -535,7 +551,7 @@ export function computeVerdicts(input: VerdictInput): Verdict[] {
         0.6,
         ratio(cv.dlfsMt, cv.dlfs1t),
         (v) => v <= 0.6,
-        (v) => `${fmt(v, 4)}× (${ms(cv.dlfsMt)} vs ${ms(cv.dlfs1t)})`,
+        (v) => `${fmt(v, 4)}× (${ms(cv.dlfsMt)} vs ${ms(cv.dlfs1t)}${cv.machine === undefined ? '' : `; machine check ${fmt(cv.machine, 3)}×`})`,
         cv.dlfsMt === undefined ? `dlfs on all ${cv.allThreads} threads was not measured` : `${one} was not measured`,
       );
     };

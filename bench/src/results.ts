@@ -1,3 +1,4 @@
+import type { ProbeResult } from './machine-probe.js';
 import type { ConvCheckResult } from './impl/conv-trainer.js';
 import type { Section } from './options.js';
 import type { Summary } from './stats.js';
@@ -110,6 +111,12 @@ export interface ConvSection {
   /** What the PyTorch rows ran (version, BLAS), or why they did not. */
   torch?: unknown;
   implementations: ConvImplResult[];
+  /**
+   * Before each round of the all-threads row (machines with 2 cores or more): the slower of two
+   * threads running the same loop of arithmetic at once over one alone (1.00: both cores free;
+   * above about 1.1, another process had part of a core). See machine-probe.ts.
+   */
+  machine?: ProbeResult;
   predict?: PredictRun;
 }
 

@@ -15,6 +15,7 @@ import { type RunReply, timedRound, WorkerProcess } from '../protocol.js';
 import { numpyEnv, probeTorch, PYTHON_WORKER, TORCH_WORKER, type TorchProbe } from '../python.js';
 import { addRatios } from '../report.js';
 import type { ConvImplResult, ConvSection, PredictRun } from '../results.js';
+import { ParallelProbe, probeResult } from '../machine-probe.js';
 import { itersForRound, rewarmIters, rotate, summarize } from '../stats.js';
 import { matchesImpl } from './train.js';
 
@@ -277,11 +278,19 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
       fail(impl, err);
     }
   }
+  // How much of both cores each round had, measured just before the all-threads row's round.
+  const parallel = threads >= 2 ? await ParallelProbe.start() : undefined;
+  const machine: number[] = [];
   for (let round = 0; round < opts.convRounds; round++) {
     const parts: string[] = [];
     for (const impl of rotate(runnable, round)) {
       if (impl.result.status !== 'ok' || (impl.result.budget !== undefined && round >= impl.result.budget.rounds)) continue;
       try {
+        if (parallel !== undefined && impl.result.family === 'dlfs' && impl.result.threads >= 2) {
+          const slowdown = await parallel.measure();
+          machine.push(slowdown);
+          parts.push(`(machine ${slowdown.toFixed(2)}×)`);
+        }
         const ms = await timedRound(impl.worker!, impl.result);
         parts.push(`${impl.result.id} ${ms.toFixed(1)}`);
       } catch (err) {
@@ -290,6 +299,7 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
     }
     log(`conv round ${round + 1}/${opts.convRounds} (ms/iter): ${parts.join(', ')}`);
   }
+  await parallel?.close();
   await Promise.all(runnable.map((i) => i.worker?.close()));
   for (const impl of impls) if (impl.result.status === 'ok' && impl.result.rounds.length > 0) impl.result.summary = summarize(impl.result.rounds);
   const results = impls.map((i) => i.result);
@@ -314,6 +324,7 @@ export async function benchConv(ctx: BenchContext): Promise<ConvSection> {
     allThreads: threads,
     torch: torch.ok ? { python: torch.python, torch: torch.torch, ...(torchInfo as object | undefined) } : { python: torch.python, missing: torch.reason },
     implementations: results,
+    ...(parallel === undefined ? {} : { machine: probeResult(machine) }),
     predict,
   };
 }
