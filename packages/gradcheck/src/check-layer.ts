@@ -1,6 +1,7 @@
 import { type ForwardContext, type Layer, LayerContractError, type LayerDef, resolveLayer, type ShapedLayer, validateConfig } from '@dlfs/core';
-import { formatShape, mul, randn, Rng, sameShape, sum, type Tensor, zeros } from '@dlfs/tensor';
+import { formatShape, mul, ones, randn, Rng, sameShape, sum, type Tensor } from '@dlfs/tensor';
 import { checkGradients, type GradientCheckReport, type ParamReport } from './check-gradients.js';
+import { unravelIndex } from './relative-error.js';
 
 /** The layer contract the kit exercises: @dlfs/core's Layer. */
 export type LayerLike = Layer;
@@ -154,9 +155,9 @@ export function checkLayer<C>(def: LayerDefLike<C>, config: C, opts: CheckLayerO
 
 const EVAL_PASS: ForwardContext = Object.freeze({ train: false, updateState: false });
 
-/** An element's place in a batch, for messages: [sample, flat index in the sample]. */
-function place(i: number, perSample: number): string {
-  return `[${Math.floor(i / perSample)}, ${i % perSample}]`;
+/** An element's place in a tensor, for messages, as the worst offender is named: [1, 0, 2, 3]. */
+function place(i: number, t: Tensor): string {
+  return `[${unravelIndex(i, t.shape).join(', ')}]`;
 }
 
 /**
@@ -174,9 +175,7 @@ function capabilityProblems<C>(def: LayerDefLike<C>, layer: ShapedLayer, x: Tens
   const n = x.size / batch;
   if (def.capabilities?.commutesWithMax === true) {
     const y = layer.forward(x, EVAL_PASS).clone();
-    const ones = zeros(y.shape, 'float64');
-    ones.data.fill(1);
-    const dx = layer.backward(ones).clone();
+    const dx = layer.backward(ones(y.shape, 'float64')).clone();
     const pairMax = x.clone();
     for (let s = 0; s < batch; s++) {
       for (let j = 0; j + 1 < n; j += 2) {
@@ -193,14 +192,14 @@ function capabilityProblems<C>(def: LayerDefLike<C>, layer: ShapedLayer, x: Tens
         const [a, b, ya, yb] = [x.data[i]!, x.data[i + 1]!, y.data[i]!, y.data[i + 1]!];
         if (!Object.is(Math.max(ya, yb), yMax.data[i]!)) {
           problems.push(
-            `declares commutesWithMax, but the larger of its outputs ${ya} and ${yb} at ${place(i, n)} and ${place(i + 1, n)} is not its output ` +
+            `declares commutesWithMax, but the larger of its outputs ${ya} and ${yb} at ${place(i, x)} and ${place(i + 1, x)} is not its output ` +
               `of the larger input, ${yMax.data[i]} for max(${a}, ${b}): a network would compute another function after moving it past a max pooling`,
           );
           break;
         }
         if (ya === yb && a !== b && (dx.data[i] !== 0 || dx.data[i + 1] !== 0)) {
           problems.push(
-            `declares commutesWithMax, but inputs ${a} and ${b} at ${place(i, n)} and ${place(i + 1, n)} give one output ${ya} with gradients ` +
+            `declares commutesWithMax, but inputs ${a} and ${b} at ${place(i, x)} and ${place(i + 1, x)} give one output ${ya} with gradients ` +
               `${dx.data[i]} and ${dx.data[i + 1]}, not 0: after moving it past a max pooling a network would send a gradient elsewhere`,
           );
           break;
@@ -218,7 +217,7 @@ function capabilityProblems<C>(def: LayerDefLike<C>, layer: ShapedLayer, x: Tens
       const outputs = new Set(Array.from(y.data.subarray(s * m, (s + 1) * m)));
       for (let o = s * m; o < (s + 1) * m; o++) {
         if (!inputs.has(y.data[o]!)) {
-          problems.push(`declares windowMax, but its output ${y.data[o]} at ${place(o, m)} is none of the sample's input values`);
+          problems.push(`declares windowMax, but its output ${y.data[o]} at ${place(o, y)} is none of the sample's input values`);
           break;
         }
       }
@@ -229,7 +228,7 @@ function capabilityProblems<C>(def: LayerDefLike<C>, layer: ShapedLayer, x: Tens
       for (let i = s * n; i < (s + 1) * n; i++) {
         sumDx += dx.data[i]!;
         if (dx.data[i] !== 0 && !outputs.has(x.data[i]!)) {
-          problems.push(`declares windowMax, but backward gives ${place(i, n)} a gradient ${dx.data[i]} although its input ${x.data[i]} is no output's value`);
+          problems.push(`declares windowMax, but backward gives ${place(i, x)} a gradient ${dx.data[i]} although its input ${x.data[i]} is no output's value`);
           break;
         }
       }
